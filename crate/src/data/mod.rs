@@ -1,0 +1,3 @@
+//! Data sets, in the compact forms the build prepares for the page.
+
+pub mod mnist;

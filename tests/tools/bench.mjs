@@ -1,0 +1,39 @@
+// Browser half of the benchmark (`./build.sh bench` runs the native half first): GAN steps/s in
+// headless Chromium, losses read back every step as the page always does, and the time from
+// page load to the first drawn sample grid. Prints figures; asserts nothing.
+// Usage: node tools/bench.mjs [--backend webgpu|cpu] [--steps N]
+import { openDemo, start, waitFor } from '../e2e/harness.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)),
+);
+const backends = args.backend ? [args.backend] : ['webgpu', 'cpu'];
+const stepsFor = (backend) => Number(args.steps ?? (backend === 'cpu' ? 30 : 5));
+
+for (const backend of backends) {
+  const env = await start({ webgpu: backend === 'webgpu' });
+  try {
+    const steps = stepsFor(backend);
+    for (const batch of [16, 64]) {
+      const t0 = Date.now();
+      const { page } = await openDemo(env.context, env.url, { backend, batch, autostart: '1' });
+      await waitFor(page, 's => s.grids >= 1 || s.state === "failed"', 600_000);
+      const firstGrid = Date.now() - t0;
+      // The first step compiles shaders (WebGPU) or warms caches: time the ones after it.
+      await waitFor(page, 's => s.steps >= 1', 600_000);
+      const t1 = await page.evaluate(() => performance.now());
+      await waitFor(page, `s => s.steps >= ${1 + steps}`, 1_800_000);
+      const t2 = await page.evaluate(() => performance.now());
+      const rate = (steps * 1000) / (t2 - t1);
+      const adapter = await page.evaluate(() => document.querySelector('kindling-gan').stats.adapter);
+      console.log(
+        `browser ${backend}${adapter ? ` (${adapter})` : ''}, gan batch ${batch}: ` +
+          `${rate.toFixed(3)} steps/s (${(1000 / rate).toFixed(0)} ms/step, ${steps} steps); ` +
+          `page load to first grid ${firstGrid} ms`,
+      );
+      await page.close();
+    }
+  } finally {
+    await env.close();
+  }
+}
