@@ -89,7 +89,7 @@ mod cli {
     }
 
     fn losses(trainer: &mut GanTrainer) -> Vec<f32> {
-        trainer.step().into_data().to_vec::<f32>().expect("f32 losses")
+        trainer.step().into_data().try_to_vec::<f32>().expect("f32 losses")
     }
 
     fn gan(args: &[String]) -> Result<(), String> {
@@ -121,7 +121,7 @@ mod cli {
             }
             if step % every == 0 || step == steps {
                 let ms = window.elapsed().as_secs_f64() * 1e3 / every.min(step) as f64;
-                let held = trainer.holdout_loss().into_data().to_vec::<f32>().unwrap()[0];
+                let held = trainer.holdout_loss().into_data().try_to_vec::<f32>().unwrap()[0];
                 println!(
                     "iter {step}: loss_d {loss_d:.4}, loss_g {loss_g:.4}, \
                      holdout_d {held:.4}, time {ms:.1} ms"
@@ -145,7 +145,7 @@ mod cli {
     }
 
     fn write_grid(trainer: &GanTrainer, path: &Path) -> Result<(), String> {
-        let values = trainer.grid_samples().into_data().to_vec::<f32>().unwrap();
+        let values = trainer.grid_samples().into_data().try_to_vec::<f32>().unwrap();
         let (w, h, grey) = image::grid(&values, GRID_SAMPLES, 8);
         let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
         let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w as u32, h as u32);

@@ -3,8 +3,9 @@
 
 use burn::prelude::*;
 use kindling::data::mnist::Mnist;
+use burn::module::{ModuleVisitor, Param};
 use kindling::gan::{
-    GanConfig, GanTrainer, GanTrainingConfig, discriminator_loss, generator_loss,
+    Gan, GanConfig, GanTrainer, GanTrainingConfig, discriminator_loss, generator_loss,
 };
 use kindling::weights::{self, WeightsError};
 
@@ -13,7 +14,7 @@ fn device() -> Device {
 }
 
 fn values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
-    tensor.into_data().to_vec::<f32>().unwrap()
+    tensor.into_data().try_to_vec::<f32>().unwrap()
 }
 
 /// A small synthetic digits file: "ones" are a vertical bar, other digits a horizontal one, so
@@ -34,9 +35,37 @@ fn digits(count: usize) -> Mnist {
     Mnist::from_bytes(&bytes).unwrap()
 }
 
+/// burn's random generator is process-wide, and the test harness runs tests on several threads:
+/// everything that draws from it (weight init, `Tensor::random`) holds this lock, or a seeded
+/// run could be interleaved with another test's draws.
+static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn with_rng<T>(f: impl FnOnce() -> T) -> T {
+    let _guard = RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    f()
+}
+
 fn trainer(seed: u64) -> GanTrainer {
     let config = GanTrainingConfig::new().with_batch_size(8).with_seed(seed);
-    GanTrainer::new(config, digits(40), &device())
+    with_rng(|| GanTrainer::new(config, digits(40), &device()))
+}
+
+fn fresh_gan(config: GanConfig) -> Gan {
+    with_rng(|| config.init(&device()))
+}
+
+/// Every parameter value in visit order. Unlike the weights file, this leaves out parameter
+/// ids, which are unique per module instance.
+fn parameters<M: Module>(module: &M) -> Vec<f32> {
+    struct Values(Vec<f32>);
+    impl ModuleVisitor for Values {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(param.val().into_data().iter::<f32>());
+        }
+    }
+    let mut values = Values(Vec::new());
+    module.visit(&mut values);
+    values.0
 }
 
 mod shapes {
@@ -44,8 +73,9 @@ mod shapes {
 
     #[test]
     fn generator_upsamples_noise_to_28_by_28_in_tanh_range() {
-        let gan = GanConfig::new().init(&device());
-        let z = Tensor::<2>::random([3, 100], burn::tensor::Distribution::Normal(0.0, 3.0), &device());
+        let gan = fresh_gan(GanConfig::new());
+        let normal = burn::tensor::Distribution::Normal(0.0, 3.0);
+        let z = with_rng(|| Tensor::<2>::random([3, 100], normal, &device()));
         let images = gan.generator.forward(z);
         assert_eq!(images.dims(), [3, 1, 28, 28]);
         assert!(values(images).iter().all(|v| (-1.0..=1.0).contains(v)));
@@ -53,7 +83,7 @@ mod shapes {
 
     #[test]
     fn discriminator_gives_one_logit_per_image() {
-        let gan = GanConfig::new().init(&device());
+        let gan = fresh_gan(GanConfig::new());
         let images = Tensor::<4>::zeros([5, 1, 28, 28], &device());
         assert_eq!(gan.discriminator.forward(images).dims(), [5, 1]);
     }
@@ -112,8 +142,8 @@ mod losses {
 mod training {
     use super::*;
 
-    fn weights_of(t: &GanTrainer) -> Vec<u8> {
-        weights::to_bytes(t.gan()).unwrap()
+    fn weights_of(t: &GanTrainer) -> Vec<f32> {
+        parameters(&t.gan())
     }
 
     #[test]
@@ -215,7 +245,7 @@ mod weights_files {
 
     #[test]
     fn weights_of_another_model_size_are_a_mismatch() {
-        let small = GanConfig::new().with_g_channels(32).init(&device());
+        let small = fresh_gan(GanConfig::new().with_g_channels(32));
         let bytes = weights::to_bytes(small).unwrap();
         let t = trainer(13);
         let err = weights::load(&t.gan(), &bytes).unwrap_err();

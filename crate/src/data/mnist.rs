@@ -198,7 +198,7 @@ mod tests {
         let digits = Mnist::from_bytes(&file(&[0, 1], |i| [0, 255][i])).unwrap();
         let batch = digits.batch(&[1, 0], &Device::flex());
         assert_eq!(batch.dims(), [2, 1, 28, 28]);
-        let values = batch.into_data().to_vec::<f32>().unwrap();
+        let values = batch.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!((values[0], values[IMAGE_PIXELS]), (1.0, -1.0));
     }
 

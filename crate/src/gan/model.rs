@@ -19,6 +19,7 @@
 //! assert_eq!(gan.discriminator.forward(images).dims(), [2, 1]);
 //! ```
 
+use burn::module::{ModuleVisitor, Param};
 use burn::nn::loss::{BinaryCrossEntropyLoss, BinaryCrossEntropyLossConfig};
 use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig};
@@ -54,6 +55,26 @@ impl GanConfig {
             generator: Generator::new(self, device),
             discriminator: Discriminator::new(self, device),
         }
+    }
+
+    /// Both networks with weights fixed by `seed` (for one backend).
+    ///
+    /// burn initialises parameters lazily, on first use, from a process-wide generator; this
+    /// seeds it and materialises every parameter at once, so no later draw can get in between.
+    pub fn init_seeded(&self, device: &Device, seed: u64) -> Gan {
+        device.seed(seed);
+        let gan = self.init(device);
+        gan.visit(&mut Materialise);
+        gan
+    }
+}
+
+/// Touches every parameter, which makes burn initialise it now.
+struct Materialise;
+
+impl ModuleVisitor for Materialise {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let _ = param.val();
     }
 }
 

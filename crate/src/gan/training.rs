@@ -14,7 +14,7 @@
 //! let digits = Mnist::from_bytes(&bytes).unwrap();
 //! let config = GanTrainingConfig::new().with_batch_size(4);
 //! let mut trainer = GanTrainer::new(config, digits, &Device::flex());
-//! let losses = trainer.step().into_data().to_vec::<f32>().unwrap();
+//! let losses = trainer.step().into_data().try_to_vec::<f32>().unwrap();
 //! assert!(losses.iter().all(|l| l.is_finite()));
 //! ```
 
@@ -73,8 +73,7 @@ impl GanTrainer {
     /// A fresh run on `device` (gradients are enabled on it here).
     pub fn new(config: GanTrainingConfig, digits: Mnist, device: &Device) -> Self {
         let device = device.clone().autodiff();
-        device.seed(config.seed);
-        let gan = config.model.init(&device);
+        let gan = config.model.init_seeded(&device, config.seed);
         let mut latent = SplitMix64::new(config.seed ^ 0x6C61_7465_6E74); // "latent"
         let grid_z = (0..GRID_SAMPLES * config.model.z_dim).map(|_| latent.normal()).collect();
         let sampler = BatchSampler::new(digits.indices(Split::Train), config.seed);

@@ -50,7 +50,7 @@ async fn device(backend: &str) -> Result<Device, JsError> {
 async fn read(tensor: Tensor<1>) -> Result<Vec<f32>, JsError> {
     let data = tensor.into_data_async().await;
     let data = data.map_err(|e| JsError::new(&format!("reading from the device failed: {e:?}")))?;
-    data.to_vec::<f32>().map_err(|e| JsError::new(&format!("{e:?}")))
+    data.try_to_vec::<f32>().map_err(|e| JsError::new(&format!("{e:?}")))
 }
 
 fn js<E: std::fmt::Display>(error: E) -> JsValue {
