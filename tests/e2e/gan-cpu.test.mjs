@@ -60,3 +60,19 @@ test('a corrupt weights file gets a clear message and the model keeps training',
   await click(page, '.single');
   await waitFor(page, 's => s.steps >= 2', 60_000);
 });
+
+test('the shipped pretrained weights load and draw digits at once', { timeout: 300_000 }, async () => {
+  const { page, errors } = await openDemo(env.context, env.url, { backend: 'cpu' });
+  await waitFor(page, 's => s.state === "ready" && s.grids >= 1', 180_000);
+  const untrained = await gridPixels(page);
+  await click(page, '.pretrained');
+  await waitFor(page, 's => /Weights loaded/.test(s.message ?? "") && s.grids >= 2', 120_000);
+  const pretrained = await gridPixels(page);
+  await screenshot(page, 'gan-cpu-pretrained');
+  // Trained digits are mostly black background with bright strokes; the untrained generator
+  // draws mid-grey noise. So the grid changes a lot and becomes darker on average.
+  assert.ok(difference(untrained, pretrained) > 0.3, 'pretrained grid looks like the untrained one');
+  const mean = (px) => px.reduce((a, b) => a + b, 0) / px.length;
+  assert.ok(mean(pretrained) < mean(untrained), 'pretrained samples are not digit-like');
+  assert.deepEqual(errors, []);
+});

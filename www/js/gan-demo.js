@@ -30,6 +30,7 @@ const TEMPLATE = `
         <button class="reset" disabled>Reset</button>
         <button class="save" disabled>Save weights</button>
         <label class="file">Load weights<input class="load" type="file" accept=".bpk" disabled></label>
+        <button class="pretrained" disabled title="weights trained natively with the same code">Load pretrained</button>
       </div>
       <div class="settings">
         <label>learning rate <input class="lr" type="number" step="0.0001" min="0.00001" max="0.1"></label>
@@ -88,6 +89,17 @@ class KindlingGan extends HTMLElement {
     this.$('.single').onclick = () => send({ type: 'step' });
     this.$('.reset').onclick = () => this.launch(this.stats.backend, this.stats.reason);
     this.$('.save').onclick = () => send({ type: 'save' });
+    this.$('.pretrained').onclick = async () => {
+      const url = new URL('weights/gan-mnist.bpk', BASE);
+      try {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const bytes = await response.arrayBuffer();
+        send({ type: 'load', bytes }, [bytes]);
+      } catch (err) {
+        this.showMessage(`Could not fetch the pretrained weights (${err.message}).`);
+      }
+    };
     this.$('.load').onchange = async (e) => {
       const file = e.target.files[0];
       e.target.value = '';
@@ -246,7 +258,7 @@ class KindlingGan extends HTMLElement {
   }
 
   setControls(enabled) {
-    for (const sel of ['.start', '.single', '.reset', '.save', '.load', '.backend-pick']) {
+    for (const sel of ['.start', '.single', '.reset', '.save', '.load', '.pretrained', '.backend-pick']) {
       this.$(sel).disabled = !enabled;
     }
     this.$('.start').textContent = 'Start';

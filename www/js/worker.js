@@ -7,8 +7,20 @@ import init, { GanSession } from '../pkg/kindling.js';
 let session = null;
 let running = false;
 let busy = false; // a step or a read is in flight
-let lastGrid = 0;
-let lastHoldout = 0;
+// Extra reads (the sample grid, the held-out loss) cost as much as a step on a slow backend,
+// so each waits at least `interval` and at least four times its own last duration.
+const extras = {
+  grid: { last: 0, cost: 0, interval: 500 },
+  holdout: { last: 0, cost: 0, interval: 3000 },
+};
+const due = (name, now) => now - extras[name].last > Math.max(extras[name].interval, 4 * extras[name].cost);
+
+async function timed(name, work) {
+  const t0 = performance.now();
+  await work();
+  const t1 = performance.now();
+  Object.assign(extras[name], { last: t1, cost: t1 - t0 });
+}
 let autosave = null; // the newest weights that trained without trouble
 let autosaveStep = -1;
 const recent = []; // step end times, for steps/s
@@ -36,13 +48,11 @@ async function fetchDigits(url) {
 
 async function sendGrid() {
   const pixels = await session.grid();
-  lastGrid = performance.now();
   post({ type: 'grid', step: session.steps, side: GanSession.gridSide(), pixels }, [pixels.buffer]);
 }
 
 async function sendHoldout() {
   const loss = await session.holdoutLoss();
-  lastHoldout = performance.now();
   post({ type: 'holdout', step: session.steps, loss });
 }
 
@@ -72,8 +82,8 @@ async function oneStep() {
     autosave = await session.save();
     autosaveStep = step;
   }
-  if (step === 1 || now - lastGrid > 500) await sendGrid();
-  if (step === 1 || now - lastHoldout > 3000) await sendHoldout();
+  if (step === 1 || !running || due('grid', now)) await timed('grid', sendGrid);
+  if (step === 1 || due('holdout', now)) await timed('holdout', sendHoldout);
   return true;
 }
 
