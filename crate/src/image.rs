@@ -10,7 +10,10 @@ pub fn grid(values: &[f32], count: usize, columns: usize) -> (usize, usize, Vec<
     let (width, height) = (columns * (side + 1) + 1, rows * (side + 1) + 1);
     let mut pixels = vec![0u8; width * height];
     for (index, image) in values.chunks_exact(side * side).take(count).enumerate() {
-        let (x0, y0) = ((index % columns) * (side + 1) + 1, (index / columns) * (side + 1) + 1);
+        let (x0, y0) = (
+            (index % columns) * (side + 1) + 1,
+            (index / columns) * (side + 1) + 1,
+        );
         for (i, &v) in image.iter().enumerate() {
             let grey = ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
             pixels[(y0 + i / side) * width + x0 + i % side] = grey;
@@ -32,7 +35,11 @@ mod tests {
         let (w, h, px) = grid(&values, 3, 2);
         assert_eq!((w, h), (2 * 29 + 1, 2 * 29 + 1));
         assert_eq!(px[w + 1 + 29], 255, "image 1 sits in the second column");
-        assert_eq!(px[(29 + 28) * w + 1 + 27], 128, "image 2 sits in the second row");
+        assert_eq!(
+            px[(29 + 28) * w + 1 + 27],
+            128,
+            "image 2 sits in the second row"
+        );
         assert_eq!(px.iter().filter(|&&p| p > 0).count(), 2);
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! kindling gan [--steps N] [--out DIR] [--batch N] [--lr X] [--seed N] [--every N]
-//!              [--data FILE] [--weights FILE] [--device cpu|wgpu]
+//!              [--data FILE] [--weights FILE] [--device cpu|wgpu] [--batch-norm true|false]
 //! kindling bench [--steps N]
 //! ```
 
@@ -25,11 +25,12 @@ mod cli {
 
     use burn::prelude::*;
     use kindling::data::mnist::Mnist;
-    use kindling::gan::{GRID_SAMPLES, GanTrainer, GanTrainingConfig};
+    use kindling::gan::{GRID_SAMPLES, GanConfig, GanTrainer, GanTrainingConfig};
     use kindling::{image, weights};
 
     const USAGE: &str = "usage: kindling gan [--steps N] [--out DIR] [--batch N] [--lr X] \
-        [--seed N] [--every N] [--data FILE] [--weights FILE] [--device cpu|wgpu]\n       \
+        [--seed N] [--every N] [--data FILE] [--weights FILE] [--device cpu|wgpu] \
+        [--batch-norm true|false]\n       \
         kindling bench [--steps N]";
 
     /// `--name value` pairs after the subcommand.
@@ -51,7 +52,9 @@ mod cli {
         fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
             match self.0.get(name) {
                 None => Ok(default),
-                Some(v) => v.parse().map_err(|_| format!("--{name}: cannot read {v:?}")),
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| format!("--{name}: cannot read {v:?}")),
             }
         }
 
@@ -74,7 +77,10 @@ mod cli {
 
     fn load_digits(path: &Path) -> Result<Mnist, String> {
         let bytes = std::fs::read(path).map_err(|e| {
-            format!("cannot read {} ({e}); ./build.sh prepares it", path.display())
+            format!(
+                "cannot read {} ({e}); ./build.sh prepares it",
+                path.display()
+            )
         })?;
         Mnist::from_bytes(&bytes).map_err(|e| e.to_string())
     }
@@ -84,21 +90,40 @@ mod cli {
             "cpu" => Ok(Device::flex()),
             #[cfg(feature = "wgpu")]
             "wgpu" => Ok(Device::wgpu(Default::default())),
-            other => Err(format!("unknown device {other:?} (cpu, or wgpu when built with it)")),
+            other => Err(format!(
+                "unknown device {other:?} (cpu, or wgpu when built with it)"
+            )),
         }
     }
 
     fn losses(trainer: &mut GanTrainer) -> Vec<f32> {
-        trainer.step().into_data().try_to_vec::<f32>().expect("f32 losses")
+        trainer
+            .step()
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("f32 losses")
     }
 
     fn gan(args: &[String]) -> Result<(), String> {
-        let known = ["steps", "out", "batch", "lr", "seed", "every", "data", "weights", "device"];
+        let known = [
+            "steps",
+            "out",
+            "batch",
+            "lr",
+            "seed",
+            "every",
+            "data",
+            "weights",
+            "device",
+            "batch-norm",
+        ];
         let flags = Flags::parse(args, &known)?;
         let steps: usize = flags.get("steps", 3000)?;
         let every: usize = flags.get("every", 100)?.max(1);
         let out = flags.path("out", PathBuf::from("out"));
+        let model = GanConfig::new().with_batch_norm(flags.get("batch-norm", true)?);
         let config = GanTrainingConfig::new()
+            .with_model(model)
             .with_batch_size(flags.get("batch", 64)?)
             .with_learning_rate(flags.get("lr", 2e-4)?)
             .with_seed(flags.get("seed", 42)?);
@@ -110,18 +135,25 @@ mod cli {
             let gan = weights::load(&trainer.gan(), &bytes).map_err(|e| e.to_string())?;
             trainer.set_gan(gan);
         }
-        std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        std::fs::create_dir_all(&out)
+            .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
 
         let start = Instant::now();
         let mut window = Instant::now();
         for step in 1..=steps {
-            let [loss_d, loss_g] = losses(&mut trainer)[..] else { unreachable!() };
+            let [loss_d, loss_g] = losses(&mut trainer)[..] else {
+                unreachable!()
+            };
             if !(loss_d.is_finite() && loss_g.is_finite()) {
                 return Err(format!("iter {step}: loss is not finite; try a lower --lr"));
             }
             if step % every == 0 || step == steps {
                 let ms = window.elapsed().as_secs_f64() * 1e3 / every.min(step) as f64;
-                let held = trainer.holdout_loss().into_data().try_to_vec::<f32>().unwrap()[0];
+                let held = trainer
+                    .holdout_loss()
+                    .into_data()
+                    .try_to_vec::<f32>()
+                    .unwrap()[0];
                 println!(
                     "iter {step}: loss_d {loss_d:.4}, loss_g {loss_g:.4}, \
                      holdout_d {held:.4}, time {ms:.1} ms"
@@ -145,7 +177,11 @@ mod cli {
     }
 
     fn write_grid(trainer: &GanTrainer, path: &Path) -> Result<(), String> {
-        let values = trainer.grid_samples().into_data().try_to_vec::<f32>().unwrap();
+        let values = trainer
+            .grid_samples()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
         let (w, h, grey) = image::grid(&values, GRID_SAMPLES, 8);
         let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
         let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w as u32, h as u32);

@@ -12,9 +12,10 @@
 //!
 //! let device = Device::flex();
 //! let gan = GanConfig::new().init(&device);
-//! let bytes = weights::to_bytes(gan.clone()).unwrap();
+//! let bytes = weights::to_bytes(gan).unwrap();
 //! let loaded = weights::load(&GanConfig::new().init(&device), &bytes).unwrap();
-//! assert_eq!(weights::to_bytes(loaded).unwrap(), bytes);
+//! let refused = weights::load(&loaded, b"not weights").unwrap_err();
+//! assert!(refused.to_string().contains("not a kindling weights file"));
 //! ```
 
 use burn::module::{ModuleMapper, ModuleVisitor, Param};
@@ -31,16 +32,22 @@ pub enum WeightsError {
     Mismatch(String),
     /// A parameter could not be read back from the device.
     Readback(String),
+    /// The record could not be encoded.
+    Encode(String),
 }
 
 impl std::fmt::Display for WeightsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Unreadable(why) => {
-                write!(f, "This is not a kindling weights file, or it is damaged ({why}).")
+                write!(
+                    f,
+                    "This is not a kindling weights file, or it is damaged ({why})."
+                )
             }
             Self::Mismatch(why) => write!(f, "These weights belong to another model ({why})."),
             Self::Readback(why) => write!(f, "Could not read the weights from the device ({why})."),
+            Self::Encode(why) => write!(f, "Could not write the weights file ({why})."),
         }
     }
 }
@@ -49,9 +56,8 @@ impl std::error::Error for WeightsError {}
 
 /// Record a module whose tensors can be read synchronously (any native device, `flex` in wasm).
 pub fn to_bytes<M: Module>(module: M) -> Result<Vec<u8>, WeightsError> {
-    let bytes = module.into_record().into_bytes().map_err(|e| match e {
-        RecordError::Io(why) | RecordError::Validation(why) => WeightsError::Unreadable(why),
-    })?;
+    let bytes = module.into_record().into_bytes();
+    let bytes = bytes.map_err(|e| WeightsError::Encode(record_reason(e)))?;
     Ok(bytes.to_vec())
 }
 
@@ -70,7 +76,10 @@ pub async fn to_host<M: Module>(module: M) -> Result<M, WeightsError> {
         let data = tensor.into_data_async().await;
         datas.push(data.map_err(|e| WeightsError::Readback(format!("{e:?}")))?);
     }
-    let mut place = Place { datas: datas.into_iter(), device: Device::flex() };
+    let mut place = Place {
+        datas: datas.into_iter(),
+        device: Device::flex(),
+    };
     Ok(module.map(&mut place))
 }
 
@@ -115,7 +124,10 @@ impl ModuleMapper for Place {
         let device = self.device.clone();
         param.map(|tensor| {
             let (bytes, _, dtype) = data.into_parts();
-            Tensor::from_data(TensorData::from_bytes(bytes, tensor.shape(), dtype), &device)
+            Tensor::from_data(
+                TensorData::from_bytes(bytes, tensor.shape(), dtype),
+                &device,
+            )
         })
     }
 }

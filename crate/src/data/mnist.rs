@@ -76,7 +76,10 @@ impl Mnist {
         }
         let expected = HEADER + count * (1 + IMAGE_PIXELS);
         if bytes.len() != expected {
-            return fail(format!("{} bytes, expected {expected} for {count} images", bytes.len()));
+            return fail(format!(
+                "{} bytes, expected {expected} for {count} images",
+                bytes.len()
+            ));
         }
         let labels = bytes[HEADER..HEADER + count].to_vec();
         if let Some(bad) = labels.iter().find(|&&l| l > 9) {
@@ -138,12 +141,17 @@ impl BatchSampler {
     /// Sample from `pool` (image indices) with the stream fixed by `seed`.
     pub fn new(pool: Vec<usize>, seed: u64) -> Self {
         assert!(!pool.is_empty(), "cannot sample batches from an empty set");
-        Self { pool, rng: SplitMix64::new(seed) }
+        Self {
+            pool,
+            rng: SplitMix64::new(seed),
+        }
     }
 
     /// `size` indices drawn uniformly with replacement.
     pub fn next_indices(&mut self, size: usize) -> Vec<usize> {
-        (0..size).map(|_| self.pool[self.rng.below(self.pool.len())]).collect()
+        (0..size)
+            .map(|_| self.pool[self.rng.below(self.pool.len())])
+            .collect()
     }
 }
 
@@ -176,11 +184,26 @@ mod tests {
         let good = file(&[1, 2], |_| 0);
         let mut bad_magic = good.clone();
         bad_magic[0] = b'X';
-        assert!(Mnist::from_bytes(&bad_magic).unwrap_err().0.contains("magic"));
+        assert!(
+            Mnist::from_bytes(&bad_magic)
+                .unwrap_err()
+                .0
+                .contains("magic")
+        );
         let truncated = &good[..good.len() - 1];
-        assert!(Mnist::from_bytes(truncated).unwrap_err().0.contains("expected"));
+        assert!(
+            Mnist::from_bytes(truncated)
+                .unwrap_err()
+                .0
+                .contains("expected")
+        );
         let bad_label = file(&[1, 12], |_| 0);
-        assert!(Mnist::from_bytes(&bad_label).unwrap_err().0.contains("label 12"));
+        assert!(
+            Mnist::from_bytes(&bad_label)
+                .unwrap_err()
+                .0
+                .contains("label 12")
+        );
         assert!(Mnist::from_bytes(&[]).is_err());
     }
 

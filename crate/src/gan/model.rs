@@ -20,9 +20,9 @@
 //! ```
 
 use burn::module::{ModuleVisitor, Param};
-use burn::nn::loss::{BinaryCrossEntropyLoss, BinaryCrossEntropyLossConfig};
 use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::loss::{BinaryCrossEntropyLoss, BinaryCrossEntropyLossConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, relu, tanh};
 
@@ -46,6 +46,10 @@ pub struct GanConfig {
     /// Negative slope of the discriminator's LeakyReLU.
     #[config(default = 0.2)]
     pub leaky_slope: f64,
+    /// Batch normalisation in the generator, after the projection and the first upsampling
+    /// (Radford et al., 2015).
+    #[config(default = true)]
+    pub batch_norm: bool,
 }
 
 impl GanConfig {
@@ -91,7 +95,9 @@ pub struct Gan {
 #[derive(Module, Debug)]
 pub struct Generator {
     project: Linear,
+    norm0: Option<BatchNorm>,
     up1: ConvTranspose2d,
+    norm1: Option<BatchNorm>,
     up2: ConvTranspose2d,
     g_channels: usize,
 }
@@ -106,9 +112,16 @@ impl Generator {
                 .with_padding([1, 1])
                 .init(device)
         };
+        let norm = |features: usize| {
+            config
+                .batch_norm
+                .then(|| BatchNormConfig::new(features).init(device))
+        };
         Self {
             project: LinearConfig::new(config.z_dim, 7 * 7 * c).init(device),
+            norm0: norm(c),
             up1: up(c, c / 2),
+            norm1: norm(c / 2),
             up2: up(c / 2, 1),
             g_channels: c,
         }
@@ -117,8 +130,16 @@ impl Generator {
     /// Images in `[-1, 1]` for a batch of noise vectors.
     pub fn forward(&self, z: Tensor<2>) -> Tensor<4> {
         let [batch, _] = z.dims();
-        let x = relu(self.project.forward(z)).reshape([batch, self.g_channels, 7, 7]);
-        let x = relu(self.up1.forward(x));
+        let normed = |norm: &Option<BatchNorm>, x: Tensor<4>| match norm {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
+        let x = self
+            .project
+            .forward(z)
+            .reshape([batch, self.g_channels, 7, 7]);
+        let x = relu(normed(&self.norm0, x));
+        let x = relu(normed(&self.norm1, self.up1.forward(x)));
         tanh(self.up2.forward(x))
     }
 }
@@ -159,7 +180,9 @@ fn bce_against(bce: &BinaryCrossEntropyLoss, logits: Tensor<2>, label: i64) -> T
 }
 
 fn logit_bce(device: &Device) -> BinaryCrossEntropyLoss {
-    BinaryCrossEntropyLossConfig::new().with_logits(true).init(device)
+    BinaryCrossEntropyLossConfig::new()
+        .with_logits(true)
+        .init(device)
 }
 
 /// `L_D = −[log D(x) + log(1 − D(G(z)))]`, each term a batch mean; shape `[1]`.

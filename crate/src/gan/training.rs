@@ -21,9 +21,7 @@
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
-use super::model::{
-    Discriminator, Gan, GanConfig, Generator, discriminator_loss, generator_loss,
-};
+use super::model::{Discriminator, Gan, GanConfig, Generator, discriminator_loss, generator_loss};
 use crate::data::mnist::{BatchSampler, Mnist, Split};
 use crate::rng::SplitMix64;
 
@@ -62,8 +60,12 @@ pub struct GanTrainer {
     digits: Mnist,
     sampler: BatchSampler,
     noise: SplitMix64,
-    /// The latent batch of the sample grid, fixed so the reader watches the same 64 digits form.
-    grid_z: Vec<f32>,
+    /// Seeds the sample grid's latents: the same 64 every time, so the reader watches the same
+    /// digits form.
+    grid_seed: u64,
+    /// Seeds the fakes of each held-out evaluation, so evaluating never moves the training
+    /// noise stream and the same weights always get the same held-out score.
+    holdout_seed: u64,
     holdout: Vec<usize>,
     device: Device,
     steps: usize,
@@ -74,8 +76,6 @@ impl GanTrainer {
     pub fn new(config: GanTrainingConfig, digits: Mnist, device: &Device) -> Self {
         let device = device.clone().autodiff();
         let gan = config.model.init_seeded(&device, config.seed);
-        let mut latent = SplitMix64::new(config.seed ^ 0x6C61_7465_6E74); // "latent"
-        let grid_z = (0..GRID_SAMPLES * config.model.z_dim).map(|_| latent.normal()).collect();
         let sampler = BatchSampler::new(digits.indices(Split::Train), config.seed);
         let holdout = digits.indices(Split::Holdout);
         Self {
@@ -85,8 +85,9 @@ impl GanTrainer {
             optim_d: adam(&config),
             noise: SplitMix64::new(config.seed.wrapping_add(1)),
             sampler,
-            grid_z,
+            grid_seed: config.seed ^ 0x6C61_7465_6E74, // "latent"
             holdout,
+            holdout_seed: config.seed ^ 0x686F_6C64_6F75_74, // "holdout"
             digits,
             device,
             steps: 0,
@@ -120,19 +121,20 @@ impl GanTrainer {
         self.config.batch_size = batch_size;
     }
 
-    fn noise(&mut self, n: usize) -> Tensor<2> {
-        let z_dim = self.config.model.z_dim;
-        let values: Vec<f32> = (0..n * z_dim).map(|_| self.noise.normal()).collect();
-        Tensor::from_data(TensorData::new(values, [n, z_dim]), &self.device)
-    }
-
     /// One discriminator update and one generator update. Returns `[L_D, L_G]` (detached),
     /// computed before each update, for the caller to read back when it suits it.
     pub fn step(&mut self) -> Tensor<1> {
         let batch = self.config.batch_size;
         let lr = self.config.learning_rate;
-        let real = self.digits.batch(&self.sampler.next_indices(batch), &self.device);
-        let z = self.noise(batch);
+        let real = self
+            .digits
+            .batch(&self.sampler.next_indices(batch), &self.device);
+        let z = latents(
+            &mut self.noise,
+            batch,
+            self.config.model.z_dim,
+            &self.device,
+        );
         let fake = self.generator.forward(z);
 
         // D sees a detached fake, so its backward pass stops at the generator's output.
@@ -157,25 +159,34 @@ impl GanTrainer {
         let generator = self.generator.valid();
         let device = self.device.clone().without_autodiff();
         let z_dim = self.config.model.z_dim;
-        let data = TensorData::new(self.grid_z.clone(), [GRID_SAMPLES, z_dim]);
-        generator.forward(Tensor::from_data(data, &device))
+        generator.forward(latents(
+            &mut SplitMix64::new(self.grid_seed),
+            GRID_SAMPLES,
+            z_dim,
+            &device,
+        ))
     }
 
-    /// `L_D` on up to 256 held-out real digits against as many fresh fakes, without updating
-    /// anything: when it climbs above the training `L_D`, D is memorising the training set.
-    pub fn holdout_loss(&mut self) -> Tensor<1> {
+    /// `L_D` on up to 256 held-out real digits against as many fakes (the same latents every
+    /// time), without updating anything: when it climbs above the training `L_D`, D is
+    /// memorising the training set.
+    pub fn holdout_loss(&self) -> Tensor<1> {
         let n = self.holdout.len().min(256);
         let device = self.device.clone().without_autodiff();
         let (generator, discriminator) = (self.generator.valid(), self.discriminator.valid());
         let real = self.digits.batch(&self.holdout[..n], &device);
-        let z = self.noise(n).without_autodiff();
+        let z_dim = self.config.model.z_dim;
+        let z = latents(&mut SplitMix64::new(self.holdout_seed), n, z_dim, &device);
         let fake = generator.forward(z);
         discriminator_loss(discriminator.forward(real), discriminator.forward(fake))
     }
 
     /// Both networks as one module, for saving.
     pub fn gan(&self) -> Gan {
-        Gan { generator: self.generator.clone(), discriminator: self.discriminator.clone() }
+        Gan {
+            generator: self.generator.clone(),
+            discriminator: self.discriminator.clone(),
+        }
     }
 
     /// Replace both networks (for example with loaded weights) and restart both optimizers,
@@ -186,6 +197,12 @@ impl GanTrainer {
         self.optim_g = adam(&self.config);
         self.optim_d = adam(&self.config);
     }
+}
+
+/// `n` standard-normal latent vectors, drawn on the host so every backend sees the same ones.
+fn latents(rng: &mut SplitMix64, n: usize, z_dim: usize, device: &Device) -> Tensor<2> {
+    let values: Vec<f32> = (0..n * z_dim).map(|_| rng.normal()).collect();
+    Tensor::from_data(TensorData::new(values, [n, z_dim]), device)
 }
 
 fn adam(config: &GanTrainingConfig) -> ModuleOptimizer {

@@ -17,6 +17,9 @@ use crate::data::mnist::Mnist;
 use crate::gan::{GRID_SAMPLES, GanTrainer, GanTrainingConfig};
 use crate::{image, weights};
 
+/// The largest batch the page accepts: beyond it a step takes too long to watch.
+const MAX_BATCH: usize = 512;
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
@@ -50,7 +53,8 @@ async fn device(backend: &str) -> Result<Device, JsError> {
 async fn read(tensor: Tensor<1>) -> Result<Vec<f32>, JsError> {
     let data = tensor.into_data_async().await;
     let data = data.map_err(|e| JsError::new(&format!("reading from the device failed: {e:?}")))?;
-    data.try_to_vec::<f32>().map_err(|e| JsError::new(&format!("{e:?}")))
+    data.try_to_vec::<f32>()
+        .map_err(|e| JsError::new(&format!("{e:?}")))
 }
 
 fn js<E: std::fmt::Display>(error: E) -> JsValue {
@@ -71,8 +75,10 @@ impl GanSession {
     pub fn create(backend: String, digits: Vec<u8>, batch: usize, lr: f64, seed: u64) -> Promise {
         future_to_promise(async move {
             let digits = Mnist::from_bytes(&digits).map_err(js)?;
-            if batch == 0 || !(lr.is_finite() && lr > 0.0) {
-                return Err(js("batch size and learning rate must be positive"));
+            if !(1..=MAX_BATCH).contains(&batch) || !(lr.is_finite() && lr > 0.0) {
+                return Err(js(format!(
+                    "the batch size must be 1 to {MAX_BATCH} and the learning rate positive"
+                )));
             }
             let device = device(&backend).await?;
             let config = GanTrainingConfig::new()
@@ -80,7 +86,11 @@ impl GanSession {
                 .with_learning_rate(lr)
                 .with_seed(seed);
             let trainer = GanTrainer::new(config, digits, &device);
-            Ok(GanSession { inner: Rc::new(RefCell::new(trainer)), backend }.into())
+            Ok(GanSession {
+                inner: Rc::new(RefCell::new(trainer)),
+                backend,
+            }
+            .into())
         })
     }
 
@@ -111,7 +121,7 @@ impl GanSession {
     pub fn holdout_loss(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let loss = inner.try_borrow_mut().map_err(js)?.holdout_loss();
+            let loss = inner.try_borrow().map_err(js)?.holdout_loss();
             Ok(JsValue::from_f64(read(loss).await?[0] as f64))
         })
     }
@@ -147,7 +157,10 @@ impl GanSession {
     /// Replace the weights with a burnpack file. Throws a clear message and keeps the current
     /// weights if the file is damaged or belongs to another model.
     pub fn load(&self, bytes: &[u8]) -> Result<(), JsError> {
-        let mut trainer = self.inner.try_borrow_mut().map_err(|e| JsError::new(&e.to_string()))?;
+        let mut trainer = self
+            .inner
+            .try_borrow_mut()
+            .map_err(|e| JsError::new(&e.to_string()))?;
         let gan = weights::load(&trainer.gan(), bytes).map_err(|e| JsError::new(&e.to_string()))?;
         trainer.set_gan(gan);
         Ok(())
@@ -166,8 +179,10 @@ impl GanSession {
     /// Change the batch size.
     #[wasm_bindgen(js_name = setBatchSize)]
     pub fn set_batch_size(&self, batch: usize) -> Result<(), JsError> {
-        if batch == 0 || batch > 1024 {
-            return Err(JsError::new("batch size must be between 1 and 1024"));
+        if !(1..=MAX_BATCH).contains(&batch) {
+            return Err(JsError::new(&format!(
+                "the batch size must be 1 to {MAX_BATCH}"
+            )));
         }
         self.inner.borrow_mut().set_batch_size(batch);
         Ok(())
