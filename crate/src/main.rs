@@ -132,8 +132,7 @@ mod cli {
         let mut trainer = GanTrainer::new(config, digits, &device);
         if let Some(path) = flags.0.get("weights") {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            let gan = weights::load(&trainer.gan(), &bytes).map_err(|e| e.to_string())?;
-            trainer.set_gan(gan);
+            trainer.load_weights(&bytes).map_err(|e| e.to_string())?;
         }
         std::fs::create_dir_all(&out)
             .map_err(|e| format!("cannot create {}: {e}", out.display()))?;

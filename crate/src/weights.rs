@@ -5,6 +5,11 @@
 //! host (`flex`) copy of the module with asynchronous reads, then records that copy, so the
 //! page and the native command write the same file for the same weights.
 //!
+//! Both the host copy and [`load`] write into a *fresh* module that the caller builds from the
+//! model's config. burn's running statistics (batch norm) are shared between clones of a
+//! module, so writing into a clone of the live model would change the live model too — and a
+//! file that failed validation half-way would leave it half-loaded.
+//!
 //! ```
 //! use burn::prelude::*;
 //! use kindling::gan::GanConfig;
@@ -13,8 +18,8 @@
 //! let device = Device::flex();
 //! let gan = GanConfig::new().init(&device);
 //! let bytes = weights::to_bytes(gan).unwrap();
-//! let loaded = weights::load(&GanConfig::new().init(&device), &bytes).unwrap();
-//! let refused = weights::load(&loaded, b"not weights").unwrap_err();
+//! let loaded = weights::load(GanConfig::new().init(&device), &bytes).unwrap();
+//! let refused = weights::load(GanConfig::new().init(&device), b"not weights").unwrap_err();
 //! assert!(refused.to_string().contains("not a kindling weights file"));
 //! ```
 
@@ -56,43 +61,54 @@ impl std::error::Error for WeightsError {}
 
 /// Record a module whose tensors can be read synchronously (any native device, `flex` in wasm).
 pub fn to_bytes<M: Module>(module: M) -> Result<Vec<u8>, WeightsError> {
-    let bytes = module.into_record().into_bytes();
+    // `valid` first folds pending batch-norm statistics in, so the file holds what inference
+    // with this model uses.
+    let bytes = module.valid().into_record().into_bytes();
     let bytes = bytes.map_err(|e| WeightsError::Encode(record_reason(e)))?;
     Ok(bytes.to_vec())
 }
 
-/// Record a module on any device, WebGPU in a browser included.
-pub async fn to_bytes_async<M: Module>(module: M) -> Result<Vec<u8>, WeightsError> {
-    to_bytes(to_host(module).await?)
+/// Record `module`, on any device (WebGPU in a browser included). `host` is a fresh module of
+/// the same shape on [`Device::flex`], which receives the values.
+pub async fn to_bytes_async<M: Module>(module: &M, host: M) -> Result<Vec<u8>, WeightsError> {
+    to_bytes(to_host(module, host).await?)
 }
 
-/// A copy of `module` with every parameter on the `flex` CPU device, read asynchronously.
-/// Parameter ids and save mappers are kept, so the copy records exactly like the original.
-pub async fn to_host<M: Module>(module: M) -> Result<M, WeightsError> {
+/// `host` (a fresh module of the same shape) holding `module`'s values, read asynchronously.
+/// Visit order is fixed by the module's structure, so value `i` lands on parameter `i`.
+pub async fn to_host<M: Module>(module: &M, host: M) -> Result<M, WeightsError> {
     let mut collect = Collect(Vec::new());
-    module.visit(&mut collect);
+    module.valid().visit(&mut collect); // `valid`: see `to_bytes`
     let mut datas = Vec::with_capacity(collect.0.len());
     for tensor in collect.0 {
         let data = tensor.into_data_async().await;
         datas.push(data.map_err(|e| WeightsError::Readback(format!("{e:?}")))?);
     }
+    let count = datas.len();
     let mut place = Place {
         datas: datas.into_iter(),
         device: Device::flex(),
     };
-    Ok(module.map(&mut place))
+    let host = host.map(&mut place);
+    match place.datas.len() {
+        0 => Ok(host),
+        left => Err(WeightsError::Mismatch(format!(
+            "the host copy took {} of {count} values",
+            count - left
+        ))),
+    }
 }
 
-/// Apply a weights file to a copy of `module`. On any error `module` is untouched and still
-/// usable, so a bad file never costs the reader a running model.
-pub fn load<M: Module + Clone>(module: &M, bytes: &[u8]) -> Result<M, WeightsError> {
+/// Apply a weights file to `fresh`, a newly built module (never a clone of the live model; see
+/// the module docs). On any error the live model is untouched, so a bad file never costs the
+/// reader a running model.
+pub fn load<M: Module>(fresh: M, bytes: &[u8]) -> Result<M, WeightsError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| WeightsError::Unreadable(record_reason(e)))?;
     if record.is_empty() {
         return Err(WeightsError::Unreadable("it holds no tensors".into()));
     }
-    module
-        .clone()
+    fresh
         .try_load_record(record)
         .map_err(|e| WeightsError::Mismatch(record_reason(e)))
 }
@@ -120,7 +136,9 @@ struct Place {
 
 impl ModuleMapper for Place {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let data = self.datas.next().expect("one value per visited parameter");
+        let Some(data) = self.datas.next() else {
+            return param; // more parameters than values: to_host reports the mismatch
+        };
         let device = self.device.clone();
         param.map(|tensor| {
             let (bytes, _, dtype) = data.into_parts();

@@ -238,7 +238,7 @@ mod weights_files {
         t.step();
         let bytes = weights::to_bytes(t.gan()).unwrap();
         let fresh = trainer(10);
-        let loaded = weights::load(&fresh.gan(), &bytes).unwrap();
+        let loaded = weights::load(fresh.fresh_gan(&device()), &bytes).unwrap();
         // Values, running statistics included; burn gives loaded running statistics new ids,
         // so the files differ in those ids only.
         assert_eq!(parameters(&loaded), parameters(&t.gan()));
@@ -247,7 +247,7 @@ mod weights_files {
         // has not had since its step; so compare the loaded model with a reload of itself.
         let z = Tensor::<2>::ones([2, 100], &device());
         let resaved = weights::to_bytes(loaded.clone()).unwrap();
-        let reloaded = weights::load(&fresh.gan(), &resaved).unwrap();
+        let reloaded = weights::load(fresh.fresh_gan(&device()), &resaved).unwrap();
         assert_eq!(
             values(loaded.generator.valid().forward(z.clone())),
             values(reloaded.generator.valid().forward(z))
@@ -255,12 +255,17 @@ mod weights_files {
     }
 
     #[test]
-    fn async_host_copy_records_the_same_bytes_as_the_direct_path() {
+    fn async_host_copy_records_the_same_values_as_the_direct_path() {
         let mut t = trainer(11);
         t.step();
         let direct = weights::to_bytes(t.gan()).unwrap();
-        let via_host = block_on(weights::to_bytes_async(t.gan())).unwrap();
-        assert_eq!(via_host, direct);
+        let host = t.fresh_gan(&device());
+        let via_host = block_on(weights::to_bytes_async(&t.gan(), host)).unwrap();
+        assert_eq!(via_host.len(), direct.len());
+        let load =
+            |bytes: &[u8]| parameters(&weights::load(t.fresh_gan(&device()), bytes).unwrap());
+        assert_eq!(load(&via_host), load(&direct));
+        assert_eq!(load(&direct), parameters(&t.gan()));
     }
 
     #[test]
@@ -272,7 +277,7 @@ mod weights_files {
             b"not weights at all".to_vec(),
             good[..good.len() / 2].to_vec(),
         ] {
-            match weights::load(&t.gan(), &bad) {
+            match weights::load(t.fresh_gan(&device()), &bad) {
                 Err(WeightsError::Unreadable(why)) => assert!(!why.is_empty()),
                 other => panic!("expected Unreadable, got {:?}", other.map(|_| ())),
             }
@@ -285,15 +290,55 @@ mod weights_files {
         let small = fresh_gan(GanConfig::new().with_g_channels(32));
         let bytes = weights::to_bytes(small).unwrap();
         let t = trainer(13);
-        let err = weights::load(&t.gan(), &bytes).unwrap_err();
+        let err = weights::load(t.fresh_gan(&device()), &bytes).unwrap_err();
         assert!(matches!(err, WeightsError::Mismatch(_)), "{err:?}");
         assert!(err.to_string().contains("another model"));
         // Only the generator's weights: the discriminator's are missing.
         let generator_only = weights::to_bytes(t.gan().generator).unwrap();
         assert!(matches!(
-            weights::load(&t.gan(), &generator_only),
+            weights::load(t.fresh_gan(&device()), &generator_only),
             Err(WeightsError::Mismatch(_))
         ));
+    }
+
+    #[test]
+    fn loading_into_a_trainer_reproduces_the_saved_samples_and_training_goes_on() {
+        let mut t = trainer(14);
+        t.step();
+        let samples = values(t.grid_samples());
+        let bytes = weights::to_bytes(t.gan()).unwrap();
+        // Same seed, so the same grid latents; its own step leaves batch-norm statistics
+        // pending, which must not leak into the loaded model.
+        let mut other = trainer(14);
+        other.step();
+        other.step();
+        other.load_weights(&bytes).unwrap();
+        assert_eq!(values(other.grid_samples()), samples);
+        t.load_weights(&bytes).unwrap();
+        assert_eq!(
+            values(t.grid_samples()),
+            samples,
+            "reloading its own file changed the model"
+        );
+        let before = parameters(&other.gan());
+        assert!(values(other.step()).iter().all(|l| l.is_finite()));
+        assert_ne!(
+            parameters(&other.gan()),
+            before,
+            "loaded weights must still train"
+        );
+    }
+
+    #[test]
+    fn a_mismatched_file_leaves_the_running_model_exactly_as_it_was() {
+        let mut t = trainer(16);
+        t.step();
+        let samples = values(t.grid_samples());
+        let before = parameters(&t.gan());
+        let small = fresh_gan(GanConfig::new().with_g_channels(32));
+        assert!(t.load_weights(&weights::to_bytes(small).unwrap()).is_err());
+        assert_eq!(parameters(&t.gan()), before);
+        assert_eq!(values(t.grid_samples()), samples);
     }
 
     /// A minimal executor: the flex backend's reads complete on the first poll.

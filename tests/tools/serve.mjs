@@ -3,7 +3,12 @@
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve } from 'node:path';
+import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+
+// Text and wasm compress about 5:1; static hosts do this too, so the demo is served as a reader
+// would get it. The digits file is gzipped at build time already.
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.wasm', '.json', '.svg']);
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -31,12 +36,15 @@ export function serve(dir, port = 0) {
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const { size } = statSync(file);
-      res.writeHead(200, {
-        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Content-Length': size,
-        'Cache-Control': 'no-cache',
-      });
-      createReadStream(file).pipe(res);
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      const headers = { 'Content-Type': type, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' };
+      if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip' });
+        createReadStream(file).pipe(createGzip({ level: 6 })).pipe(res);
+      } else {
+        res.writeHead(200, { ...headers, 'Content-Length': size });
+        createReadStream(file).pipe(res);
+      }
     } catch {
       res.writeHead(404).end('not found');
     }

@@ -24,6 +24,7 @@ use burn::prelude::*;
 use super::model::{Discriminator, Gan, GanConfig, Generator, discriminator_loss, generator_loss};
 use crate::data::mnist::{BatchSampler, Mnist, Split};
 use crate::rng::SplitMix64;
+use crate::weights::{self, WeightsError};
 
 /// Number of images in the fixed latent grid the demo draws (8×8).
 pub const GRID_SAMPLES: usize = 64;
@@ -187,6 +188,19 @@ impl GanTrainer {
             generator: self.generator.clone(),
             discriminator: self.discriminator.clone(),
         }
+    }
+
+    /// A newly built, untrained pair of networks of this run's sizes on `device`: the target
+    /// for loading weights and for host copies (see [`crate::weights`]).
+    pub fn fresh_gan(&self, device: &Device) -> Gan {
+        self.config.model.init(device)
+    }
+
+    /// Load a weights file. On error the running model is untouched.
+    pub fn load_weights(&mut self, bytes: &[u8]) -> Result<(), WeightsError> {
+        let gan = weights::load(self.fresh_gan(&self.device), bytes)?;
+        self.set_gan(gan);
+        Ok(())
     }
 
     /// Replace both networks (for example with loaded weights) and restart both optimizers,

@@ -148,8 +148,11 @@ impl GanSession {
     pub fn save(&self) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let gan = inner.try_borrow().map_err(js)?.gan();
-            let bytes = weights::to_bytes_async(gan).await.map_err(js)?;
+            let (gan, host) = {
+                let trainer = inner.try_borrow().map_err(js)?;
+                (trainer.gan(), trainer.fresh_gan(&Device::flex()))
+            };
+            let bytes = weights::to_bytes_async(&gan, host).await.map_err(js)?;
             Ok(js_sys::Uint8Array::from(&bytes[..]).into())
         })
     }
@@ -161,9 +164,9 @@ impl GanSession {
             .inner
             .try_borrow_mut()
             .map_err(|e| JsError::new(&e.to_string()))?;
-        let gan = weights::load(&trainer.gan(), bytes).map_err(|e| JsError::new(&e.to_string()))?;
-        trainer.set_gan(gan);
-        Ok(())
+        trainer
+            .load_weights(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Change the learning rate of both optimizers.
