@@ -28,7 +28,7 @@ export async function chooseBackend(requested) {
   const probe = await probeWebGPU();
   if (requested === 'cpu') return { backend: 'cpu', reason: 'CPU was requested', probe };
   if (requested === 'webgpu') {
-    if (probe.ok) return { backend: 'webgpu', reason: `WebGPU was requested (${probe.adapter})`, probe };
+    if (probe.ok) return { backend: 'webgpu', reason: 'WebGPU was requested', probe };
     return { backend: 'cpu', reason: `WebGPU was requested, but ${probe.reason}`, probe };
   }
   if (!probe.ok) return { backend: 'cpu', reason: probe.reason, probe };
