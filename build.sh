@@ -70,26 +70,36 @@ prepare_data() {
   fi
 }
 
-build_wasm() {
-  log "building wasm (release)"
+# A subshell, so the wasm-only settings below do not reach the native build.
+build_wasm() (
   # LTO and one codegen unit shrink the module; only the wasm build pays for them. simd128
   # (in every current browser) lets burn's CPU backend use its SIMD kernels.
-  CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+  export CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
     CARGO_PROFILE_RELEASE_PANIC=abort \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128"
+  log "building wasm (release)"
+  # wasm-pack always reruns wasm-bindgen, which would make the slow wasm-opt pass run again;
+  # so build with cargo first (wasm-pack's own cargo run is then a no-op) and skip both when
+  # the module is the one www/pkg was made from.
+  (cd crate && cargo build --quiet --locked --lib --release --target wasm32-unknown-unknown)
+  local raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/kindling.wasm"
+  local wasm=www/pkg/kindling_bg.wasm stamp=www/pkg/.built-from
+  local sum
+  sum="$(sha256sum "$raw" | cut -d' ' -f1)"
+  if [ -f "$wasm" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
+    log "www/pkg is up to date"
+  else
     wasm-pack --quiet build crate --release --target web --mode no-install \
-    --out-dir ../www/pkg --out-name kindling --no-typescript --no-pack
-  local wasm=www/pkg/kindling_bg.wasm stamp=www/pkg/.optimized
-  if [ ! -f "$stamp" ] || [ "$wasm" -nt "$stamp" ]; then
-    log "optimising wasm with binaryen's wasm-opt"
-    tests/node_modules/.bin/wasm-opt "$wasm" -O2 --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-reference-types --enable-sign-ext --enable-mutable-globals --enable-simd \
-      -o "$wasm.opt"
+      --out-dir ../www/pkg --out-name kindling --no-typescript --no-pack
+    log "optimising wasm with binaryen's wasm-opt (a few minutes)"
+    tests/node_modules/.bin/wasm-opt "$wasm" -O2 --enable-bulk-memory \
+      --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+      --enable-mutable-globals --enable-simd -o "$wasm.opt"
     mv "$wasm.opt" "$wasm"
-    touch "$stamp"
+    echo "$sum" >"$stamp"
   fi
   log "www/pkg/kindling_bg.wasm: $(wc -c <"$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) gzipped"
-}
+)
 
 build() {
   ensure_rust_target
