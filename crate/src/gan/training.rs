@@ -203,9 +203,10 @@ impl GanTrainer {
         Ok(())
     }
 
-    /// Replace both networks (for example with loaded weights) and restart both optimizers,
-    /// whose moments belong to the old weights.
-    pub fn set_gan(&mut self, gan: Gan) {
+    /// Replace both networks and restart both optimizers, whose moments belong to the old
+    /// weights. Private: a clone of the live model would share its batch-norm statistics, so
+    /// new weights only come in through `load_weights`, which builds a fresh module.
+    fn set_gan(&mut self, gan: Gan) {
         self.generator = gan.generator;
         self.discriminator = gan.discriminator;
         self.optim_g = adam(&self.config);
