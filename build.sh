@@ -61,12 +61,17 @@ ensure_chromium() {
 
 # ---- build steps ---------------------------------------------------------------------------
 prepare_data() {
-  local out=www/data/mnist.bin.gz
-  if [ ! -f "$out" ] || [ tests/tools/prepare-data.mjs -nt "$out" ]; then
-    log "preparing MNIST digits"
+  local out stale=0
+  for out in mnist.bin.gz names.txt.gz moby-dick.txt.gz; do
+    if [ ! -f "www/data/$out" ] || [ tests/tools/prepare-data.mjs -nt "www/data/$out" ]; then
+      stale=1
+    fi
+  done
+  if [ "$stale" = 1 ]; then
+    log "preparing data sets"
     mkdir -p www/data
-    node tests/tools/prepare-data.mjs www/data/mnist.bin
-    gzip -9 -n -k -f www/data/mnist.bin
+    node tests/tools/prepare-data.mjs www/data
+    gzip -9 -n -k -f www/data/mnist.bin www/data/names.txt www/data/moby-dick.txt
   fi
 }
 

@@ -6,6 +6,8 @@
 //! they run.
 //!
 //! - [`gan`]: a GAN that learns to draw MNIST digits.
+//! - [`gpt`]: a character Transformer that learns to write names or prose.
+//! - [`transformer`]: the attention blocks the Transformers share.
 //! - [`data`]: the data sets, in the compact forms the build prepares.
 //! - [`weights`]: saving and loading weights in burn's record format (burnpack), including
 //!   from WebGPU, where reads must be asynchronous.
@@ -14,8 +16,12 @@
 
 pub mod data;
 pub mod gan;
+pub mod gpt;
 pub mod image;
+pub mod init;
+pub mod readback;
 pub mod rng;
+pub mod transformer;
 pub mod weights;
 
 #[cfg(target_arch = "wasm32")]

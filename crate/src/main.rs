@@ -3,6 +3,10 @@
 //! ```text
 //! kindling gan [--steps N] [--out DIR] [--batch N] [--lr X] [--seed N] [--every N]
 //!              [--data FILE] [--weights FILE] [--device cpu|wgpu] [--batch-norm true|false]
+//! kindling gpt [--data names|moby-dick] [--preset tiny|small] [--steps N] [--batch N] [--lr X]
+//!              [--seed N] [--every N] [--out DIR] [--text FILE] [--weights FILE]
+//!              [--n-layer N] [--n-embd N] [--n-head N] [--block-size N]
+//!              [--temperature X] [--top-k N] [--device cpu|wgpu]
 //! kindling bench [--steps N]
 //! ```
 
@@ -19,6 +23,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    mod gpt;
+
     use std::collections::HashMap;
     use std::path::{Path, PathBuf};
     use std::time::Instant;
@@ -26,6 +32,7 @@ mod cli {
     use burn::prelude::*;
     use kindling::data::mnist::Mnist;
     use kindling::gan::{GRID_SAMPLES, GanConfig, GanTrainer, GanTrainingConfig};
+    use kindling::gpt::{GptConfig, GptTrainer, GptTrainingConfig};
     use kindling::{image, weights};
 
     const USAGE: &str = "usage: kindling gan [--steps N] [--out DIR] [--batch N] [--lr X] \
@@ -66,8 +73,9 @@ mod cli {
     pub fn run(args: Vec<String>) -> Result<(), String> {
         match args.first().map(String::as_str) {
             Some("gan") => gan(&args[1..]),
+            Some("gpt") => gpt::run(&args[1..]),
             Some("bench") => bench(&args[1..]),
-            _ => Err(USAGE.into()),
+            _ => Err(format!("{USAGE}\n       {}", gpt::USAGE)),
         }
     }
 
@@ -94,6 +102,14 @@ mod cli {
                 "unknown device {other:?} (cpu, or wgpu when built with it)"
             )),
         }
+    }
+
+    /// The single value of a `[1]` tensor (native reads are synchronous).
+    fn scalar(tensor: Tensor<1>) -> f32 {
+        tensor
+            .into_data()
+            .try_to_vec::<f32>()
+            .expect("an f32 value")[0]
     }
 
     fn losses(trainer: &mut GanTrainer) -> Vec<f32> {
@@ -189,8 +205,8 @@ mod cli {
         writer.write_image_data(&grey).map_err(|e| e.to_string())
     }
 
-    /// Steps per second of the full GAN step, with both losses read back every step as the
-    /// page does.
+    /// Steps per second of the full GAN step and of the "small" Transformer's step, with the
+    /// losses read back every step as the page does.
     fn bench(args: &[String]) -> Result<(), String> {
         let flags = Flags::parse(args, &["steps", "data"])?;
         let steps: usize = flags.get("steps", 20)?;
@@ -198,18 +214,40 @@ mod cli {
         for batch in [16, 64] {
             let config = GanTrainingConfig::new().with_batch_size(batch);
             let mut trainer = GanTrainer::new(config, digits.clone(), &Device::flex());
-            losses(&mut trainer); // the first step pays one-off allocation costs
-            let start = Instant::now();
-            for _ in 0..steps {
+            let secs = timed(steps, || {
                 losses(&mut trainer);
-            }
-            let secs = start.elapsed().as_secs_f64();
+            });
             println!(
                 "native flex, gan batch {batch}: {:.2} steps/s ({:.1} ms/step, {steps} steps)",
                 steps as f64 / secs,
                 secs * 1e3 / steps as f64
             );
         }
+        let corpus = gpt::load_corpus("moby-dick", &gpt::default_text("moby-dick"))?;
+        let model = GptConfig::preset("small", 0).expect("a preset");
+        let config = GptTrainingConfig::new(model).with_batch_size(32);
+        let mut trainer = GptTrainer::new(config, corpus, &Device::flex());
+        let tokens = trainer.tokens_per_step();
+        let secs = timed(steps, || {
+            scalar(trainer.step());
+        });
+        println!(
+            "native flex, gpt small batch 32 (moby-dick): {:.2} steps/s, {:.0} tokens/s \
+             ({:.1} ms/step, {steps} steps)",
+            steps as f64 / secs,
+            (steps * tokens) as f64 / secs,
+            secs * 1e3 / steps as f64
+        );
         Ok(())
+    }
+
+    /// Seconds for `steps` calls of `step`, after one untimed call that pays one-off costs.
+    fn timed(steps: usize, mut step: impl FnMut()) -> f64 {
+        step();
+        let start = Instant::now();
+        for _ in 0..steps {
+            step();
+        }
+        start.elapsed().as_secs_f64()
     }
 }

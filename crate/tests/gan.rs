@@ -1,21 +1,16 @@
 //! The GAN on the CPU backend: shapes, losses against hand computation, learning, determinism,
 //! and weights files.
 
-use burn::module::{ModuleVisitor, Param};
+mod common;
+
 use burn::prelude::*;
+use common::{device, parameters, values, with_rng};
 use kindling::data::mnist::Mnist;
 use kindling::gan::{
     Gan, GanConfig, GanTrainer, GanTrainingConfig, discriminator_loss, generator_loss,
 };
+use kindling::readback::block_on;
 use kindling::weights::{self, WeightsError};
-
-fn device() -> Device {
-    Device::flex()
-}
-
-fn values<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
-    tensor.into_data().try_to_vec::<f32>().unwrap()
-}
 
 /// A small synthetic digits file: "ones" are a vertical bar, other digits a horizontal one, so
 /// the images are structured enough for D to learn within a few steps.
@@ -39,16 +34,6 @@ fn digits(count: usize) -> Mnist {
     Mnist::from_bytes(&bytes).unwrap()
 }
 
-/// burn's random generator is process-wide, and the test harness runs tests on several threads:
-/// everything that draws from it (weight init, `Tensor::random`) holds this lock, or a seeded
-/// run could be interleaved with another test's draws.
-static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn with_rng<T>(f: impl FnOnce() -> T) -> T {
-    let _guard = RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    f()
-}
-
 fn trainer(seed: u64) -> GanTrainer {
     let config = GanTrainingConfig::new().with_batch_size(8).with_seed(seed);
     with_rng(|| GanTrainer::new(config, digits(40), &device()))
@@ -56,20 +41,6 @@ fn trainer(seed: u64) -> GanTrainer {
 
 fn fresh_gan(config: GanConfig) -> Gan {
     with_rng(|| config.init(&device()))
-}
-
-/// Every parameter value in visit order. Unlike the weights file, this leaves out parameter
-/// ids, which are unique per module instance.
-fn parameters<M: Module>(module: &M) -> Vec<f32> {
-    struct Values(Vec<f32>);
-    impl ModuleVisitor for Values {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.extend(param.val().into_data().iter::<f32>());
-        }
-    }
-    let mut values = Values(Vec::new());
-    module.visit(&mut values);
-    values.0
 }
 
 mod shapes {
@@ -339,16 +310,5 @@ mod weights_files {
         assert!(t.load_weights(&weights::to_bytes(small).unwrap()).is_err());
         assert_eq!(parameters(&t.gan()), before);
         assert_eq!(values(t.grid_samples()), samples);
-    }
-
-    /// A minimal executor: the flex backend's reads complete on the first poll.
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-        loop {
-            if let std::task::Poll::Ready(v) = future.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
     }
 }

@@ -16,7 +16,7 @@ before(async () => {
 after(async () => env?.close());
 
 test('without WebGPU the page falls back to the CPU backend, says why, and trains', { timeout: 600_000 }, async () => {
-  const { page, errors } = await openDemo(env.context, env.url, { batch: '16', lr: '0.001' });
+  const { page, errors } = await openDemo(env.context, env.url, { demo: 'gan', batch: '16', lr: '0.001' });
   await waitFor(page, 's => s.state === "ready" || s.state === "failed"', 180_000);
   let s = await stats(page);
   assert.equal(s.state, 'ready', s.message);
@@ -44,7 +44,7 @@ test('without WebGPU the page falls back to the CPU backend, says why, and train
 });
 
 test('a corrupt weights file gets a clear message and the model keeps training', { timeout: 300_000 }, async () => {
-  const { page } = await openDemo(env.context, env.url, { backend: 'cpu', batch: '8' });
+  const { page } = await openDemo(env.context, env.url, { demo: 'gan', backend: 'cpu', batch: '8' });
   await waitFor(page, 's => s.state === "ready"', 180_000);
   await click(page, '.single');
   await waitFor(page, 's => s.gridStep >= 1', 60_000);
@@ -62,7 +62,7 @@ test('a corrupt weights file gets a clear message and the model keeps training',
 });
 
 test('the shipped pretrained weights load and draw digits at once', { timeout: 300_000 }, async () => {
-  const { page, errors } = await openDemo(env.context, env.url, { backend: 'cpu' });
+  const { page, errors } = await openDemo(env.context, env.url, { demo: 'gan', backend: 'cpu' });
   await waitFor(page, 's => s.state === "ready" && s.grids >= 1', 180_000);
   const untrained = await gridPixels(page);
   await click(page, '.pretrained');

@@ -9,7 +9,7 @@ import {
 
 // SwiftShader runs WebGPU on the CPU: seconds per step, and a long first shader compilation.
 // A small batch keeps ten steps within a few minutes.
-const PARAMS = { backend: 'webgpu', batch: '4', lr: '0.001', seed: '7' };
+const PARAMS = { demo: 'gan', backend: 'webgpu', batch: '4', lr: '0.001', seed: '7' };
 const STEPS = 10;
 let env;
 

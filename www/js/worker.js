@@ -1,34 +1,22 @@
-// The training worker: owns one wasm GanSession and runs steps off the page's main thread.
-// Messages in:  init {backend, batch, lr, seed, dataUrl, weights?}, start, pause, step,
-//               set {lr?, batch?}, save, load {bytes}
-// Messages out: progress, ready, step, grid, holdout, running, saved, loaded, error, fatal
-import init, { GanSession } from '../pkg/kindling.js';
+// The training worker: owns one wasm session and runs steps off the page's main thread. What is
+// trained comes from a task module (tasks/gan.js, tasks/writer.js); this file is the part every
+// demo shares: the run loop, pacing of extra reads, NaN and failure handling, autosave.
+// Messages in:  init {task, backend, batch, lr, seed, weights?, …task settings}, start, pause,
+//               step, set {lr?, batch?}, save, load {bytes}, and the task's own messages
+// Messages out: progress, ready, step, running, saved, loaded, error, fatal, and the task's own
+import init from '../pkg/kindling.js';
 
-let session = null;
+let task = null; // what tasks/<name>.js create() returned
 let running = false;
 let busy = false; // a step or a read is in flight
-// Extra reads (the sample grid, the held-out loss) cost as much as a step on a slow backend,
-// so each waits at least `interval` and at least four times its own last duration.
-const extras = {
-  grid: { last: 0, cost: 0, interval: 500 },
-  holdout: { last: 0, cost: 0, interval: 3000 },
-};
-const due = (name, now) => now - extras[name].last > Math.max(extras[name].interval, 4 * extras[name].cost);
-
-async function timed(name, work) {
-  const t0 = performance.now();
-  await work();
-  const t1 = performance.now();
-  Object.assign(extras[name], { last: t1, cost: t1 - t0 });
-}
 let autosave = null; // the newest weights that trained without trouble
 let autosaveStep = -1;
 const recent = []; // step end times, for steps/s
 
 const post = (message, transfer) => self.postMessage(message, transfer ?? []);
 
-/** Fetch the gzipped digits with progress, then gunzip them in the browser. */
-async function fetchDigits(url) {
+/** Fetch a gzipped file with progress (`label` names it in the page), then gunzip it. */
+async function fetchGz(url, label) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
   const total = Number(response.headers.get('Content-Length')) || 0;
@@ -40,50 +28,66 @@ async function fetchDigits(url) {
     if (done) break;
     chunks.push(value);
     loaded += value.length;
-    post({ type: 'progress', loaded, total });
+    post({ type: 'progress', label, loaded, total });
   }
   const gz = new Blob(chunks).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Uint8Array(await new Response(gz).arrayBuffer());
 }
 
-async function sendGrid() {
-  const pixels = await session.grid();
-  post({ type: 'grid', step: session.steps, side: GanSession.gridSide(), pixels }, [pixels.buffer]);
+// Extra reads (samples, held-out losses) can cost as much as a step on a slow backend, so each
+// waits at least its `interval` (ms) and at least four times its own last duration; a task may
+// also ask for one every `everySteps` steps at most.
+function due(extra, now, step) {
+  if (extra.wanted) return true;
+  if (extra.everySteps && step - (extra.lastStep ?? 0) < extra.everySteps) {
+    return extra.maxWait !== undefined && now - (extra.last ?? 0) > extra.maxWait && step > (extra.lastStep ?? 0);
+  }
+  return now - (extra.last ?? 0) > Math.max(extra.interval ?? 0, 4 * (extra.cost ?? 0));
 }
 
-async function sendHoldout() {
-  const loss = await session.holdoutLoss();
-  post({ type: 'holdout', step: session.steps, loss });
+async function runExtra(extra, step) {
+  const t0 = performance.now();
+  extra.wanted = false;
+  await extra.run();
+  const t1 = performance.now();
+  Object.assign(extra, { last: t1, cost: t1 - t0, lastStep: step });
+}
+
+async function runExtras(step, first) {
+  const now = performance.now();
+  for (const extra of Object.values(task.extras)) {
+    if ((first && extra.atStart !== false) || due(extra, now, step)) await runExtra(extra, step);
+  }
 }
 
 async function oneStep() {
-  const [lossD, lossG] = await session.step();
-  const step = session.steps;
+  const { losses, ...fields } = await task.step();
+  const step = task.session.steps;
   const now = performance.now();
   recent.push(now);
   while (recent.length > 20) recent.shift();
   const rate = recent.length > 1 ? ((recent.length - 1) * 1000) / (now - recent[0]) : 0;
-  post({ type: 'step', step, lossD, lossG, stepsPerSec: rate });
-  if (!Number.isFinite(lossD) || !Number.isFinite(lossG)) {
+  post({ type: 'step', step, ...fields, stepsPerSec: rate });
+  const bad = losses.find((l) => !Number.isFinite(l));
+  if (bad !== undefined) {
     running = false;
     post({ type: 'running', running });
     post({
       type: 'error',
       kind: 'nan',
-      message: `The loss became ${Number.isNaN(lossD + lossG) ? 'NaN' : 'infinite'} at step ${step}, ` +
+      message: `The loss became ${Number.isNaN(bad) ? 'NaN' : 'infinite'} at step ${step}, ` +
         'so training paused. Lower the learning rate and reset, or load saved weights.',
     });
     return false;
   }
   // Keep the newest healthy weights in the worker so a crash loses little (CPU reads are cheap;
-  // on the GPU this is a 5 MB read, so less often).
-  const every = session.backend === 'cpu' ? 200 : 500;
+  // on the GPU a read of every weight is slower, so less often).
+  const every = task.session.backend === 'cpu' ? 200 : 500;
   if (step - autosaveStep >= every) {
-    autosave = await session.save();
+    autosave = await task.session.save();
     autosaveStep = step;
   }
-  if (step === 1 || !running || due('grid', now)) await timed('grid', sendGrid);
-  if (step === 1 || due('holdout', now)) await timed('holdout', sendHoldout);
+  await runExtras(step, step === 1 || !running);
   return true;
 }
 
@@ -123,15 +127,15 @@ async function loop() {
 }
 
 const handlers = {
-  async init({ backend, batch, lr, seed, dataUrl, weights }) {
+  async init(settings) {
     await init();
-    const digits = await fetchDigits(dataUrl);
-    session = await GanSession.create(backend, digits, batch, lr, BigInt(seed));
-    if (weights) session.load(new Uint8Array(weights));
-    autosave = await session.save();
-    autosaveStep = session.steps;
-    post({ type: 'ready', backend: session.backend, digits: (digits.length - 12) / 785 });
-    await sendGrid();
+    const module = await import(`./tasks/${settings.task}.js`);
+    task = await module.create({ settings, post, fetchGz });
+    if (settings.weights) task.session.load(new Uint8Array(settings.weights));
+    autosave = await task.session.save();
+    autosaveStep = task.session.steps;
+    post({ type: 'ready', backend: task.session.backend, ...task.ready });
+    await runExtras(0, true);
   },
   start() {
     if (running) return;
@@ -147,24 +151,24 @@ const handlers = {
     if (!running) await oneStep(); // already inside guarded()
   },
   set({ lr, batch }) {
-    if (lr !== undefined) session.setLearningRate(lr);
-    if (batch !== undefined) session.setBatchSize(batch);
+    if (lr !== undefined) task.session.setLearningRate(lr);
+    if (batch !== undefined) task.session.setBatchSize(batch);
   },
   async save() {
-    const bytes = await session.save();
-    post({ type: 'saved', step: session.steps, bytes }, [bytes.buffer]);
+    const bytes = await task.session.save();
+    post({ type: 'saved', step: task.session.steps, bytes }, [bytes.buffer]);
   },
   async load({ bytes }) {
-    session.load(new Uint8Array(bytes)); // throws a clear message, keeping the old weights
-    autosave = await session.save();
-    autosaveStep = session.steps;
-    post({ type: 'loaded', step: session.steps });
-    await sendGrid();
+    task.session.load(new Uint8Array(bytes)); // throws a clear message, keeping the old weights
+    autosave = await task.session.save();
+    autosaveStep = task.session.steps;
+    post({ type: 'loaded', step: task.session.steps });
+    await runExtras(task.session.steps, true);
   },
 };
 
 self.onmessage = async ({ data }) => {
-  const handler = handlers[data.type];
+  const handler = handlers[data.type] ?? task?.handlers?.[data.type];
   if (!handler) return;
   if (data.type === 'start' || data.type === 'pause') return handler(data);
   // Wait for a step in flight rather than dropping the request.

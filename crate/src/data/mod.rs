@@ -1,3 +1,4 @@
 //! Data sets, in the compact forms the build prepares for the page.
 
 pub mod mnist;
+pub mod text;

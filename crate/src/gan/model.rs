@@ -19,7 +19,6 @@
 //! assert_eq!(gan.discriminator.forward(images).dims(), [2, 1]);
 //! ```
 
-use burn::module::{ModuleVisitor, Param};
 use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::loss::{BinaryCrossEntropyLoss, BinaryCrossEntropyLossConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
@@ -61,24 +60,9 @@ impl GanConfig {
         }
     }
 
-    /// Both networks with weights fixed by `seed` (for one backend).
-    ///
-    /// burn initialises parameters lazily, on first use, from a process-wide generator; this
-    /// seeds it and materialises every parameter at once, so no later draw can get in between.
+    /// Both networks with weights fixed by `seed` (for one backend); see [`crate::init`].
     pub fn init_seeded(&self, device: &Device, seed: u64) -> Gan {
-        device.seed(seed);
-        let gan = self.init(device);
-        gan.visit(&mut Materialise);
-        gan
-    }
-}
-
-/// Touches every parameter, which makes burn initialise it now.
-struct Materialise;
-
-impl ModuleVisitor for Materialise {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let _ = param.val();
+        crate::init::seeded(device, seed, |d| self.init(d))
     }
 }
 

@@ -1,24 +1,32 @@
-//! JavaScript bindings, called from the page's Web Worker (`www/js/worker.js`).
+//! JavaScript bindings, called from the page's Web Worker (`www/js/worker.js`): one session
+//! class per demo ([`gan::GanSession`], [`gpt::GptSession`]).
 //!
 //! Every method that reads from the device returns a `Promise`: on WebGPU in a browser only
 //! asynchronous reads work. A session holds its trainer behind a `RefCell`; the worker runs one
 //! call at a time, and an overlapping call gets an error rather than a panic.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use burn::prelude::*;
 use burn::tensor::wgpu::WgpuBackend;
-use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use crate::data::mnist::Mnist;
-use crate::gan::{GRID_SAMPLES, GanTrainer, GanTrainingConfig};
-use crate::{image, weights};
+pub mod gan;
+pub mod gpt;
 
 /// The largest batch the page accepts: beyond it a step takes too long to watch.
 const MAX_BATCH: usize = 512;
+
+/// A clear message for a batch size or learning rate the page should not have sent.
+fn check_settings(batch: usize, lr: f64) -> Result<(), JsValue> {
+    if !(1..=MAX_BATCH).contains(&batch) {
+        return Err(js(format!("the batch size must be 1 to {MAX_BATCH}")));
+    }
+    if !(lr.is_finite() && lr > 0.0) {
+        return Err(js("the learning rate must be a positive number"));
+    }
+    Ok(())
+}
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -31,7 +39,7 @@ thread_local! {
 }
 
 /// The device for `backend` ("webgpu" or "cpu").
-async fn device(backend: &str) -> Result<Device, JsError> {
+pub(crate) async fn device(backend: &str) -> Result<Device, JsError> {
     match backend {
         "cpu" => Ok(Device::flex()),
         "webgpu" => {
@@ -50,144 +58,10 @@ async fn device(backend: &str) -> Result<Device, JsError> {
     }
 }
 
-async fn read(tensor: Tensor<1>) -> Result<Vec<f32>, JsError> {
-    let data = tensor.into_data_async().await;
-    let data = data.map_err(|e| JsError::new(&format!("reading from the device failed: {e:?}")))?;
-    data.try_to_vec::<f32>()
-        .map_err(|e| JsError::new(&format!("{e:?}")))
+async fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsValue> {
+    crate::readback::floats(tensor).await.map_err(js)
 }
 
 fn js<E: std::fmt::Display>(error: E) -> JsValue {
     JsError::new(&error.to_string()).into()
-}
-
-/// A GAN training session on one backend.
-#[wasm_bindgen]
-pub struct GanSession {
-    inner: Rc<RefCell<GanTrainer>>,
-    backend: String,
-}
-
-#[wasm_bindgen]
-impl GanSession {
-    /// Start a session. `digits` is the `mnist.bin` file the build prepares. Resolves to a
-    /// `GanSession`, or rejects with a message (WebGPU unavailable, bad digits file).
-    pub fn create(backend: String, digits: Vec<u8>, batch: usize, lr: f64, seed: u64) -> Promise {
-        future_to_promise(async move {
-            let digits = Mnist::from_bytes(&digits).map_err(js)?;
-            if !(1..=MAX_BATCH).contains(&batch) || !(lr.is_finite() && lr > 0.0) {
-                return Err(js(format!(
-                    "the batch size must be 1 to {MAX_BATCH} and the learning rate positive"
-                )));
-            }
-            let device = device(&backend).await?;
-            let config = GanTrainingConfig::new()
-                .with_batch_size(batch)
-                .with_learning_rate(lr)
-                .with_seed(seed);
-            let trainer = GanTrainer::new(config, digits, &device);
-            Ok(GanSession {
-                inner: Rc::new(RefCell::new(trainer)),
-                backend,
-            }
-            .into())
-        })
-    }
-
-    /// "webgpu" or "cpu".
-    #[wasm_bindgen(getter)]
-    pub fn backend(&self) -> String {
-        self.backend.clone()
-    }
-
-    /// Steps taken so far.
-    #[wasm_bindgen(getter)]
-    pub fn steps(&self) -> usize {
-        self.inner.borrow().steps()
-    }
-
-    /// One training step. Resolves to `Float32Array [loss_d, loss_g]`.
-    pub fn step(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let losses = inner.try_borrow_mut().map_err(js)?.step();
-            let values = read(losses).await?;
-            Ok(js_sys::Float32Array::from(&values[..]).into())
-        })
-    }
-
-    /// `L_D` on held-out digits. Resolves to a number.
-    #[wasm_bindgen(js_name = holdoutLoss)]
-    pub fn holdout_loss(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let loss = inner.try_borrow().map_err(js)?.holdout_loss();
-            Ok(JsValue::from_f64(read(loss).await?[0] as f64))
-        })
-    }
-
-    /// The 8×8 sample grid of the fixed latent batch. Resolves to grey `Uint8Array` pixels,
-    /// `gridSide()` pixels square.
-    pub fn grid(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let samples = inner.try_borrow().map_err(js)?.grid_samples();
-            let values = read(samples.flatten(0, 3)).await?;
-            let (_, _, grey) = image::grid(&values, GRID_SAMPLES, 8);
-            Ok(js_sys::Uint8Array::from(&grey[..]).into())
-        })
-    }
-
-    /// Side in pixels of the image `grid()` returns.
-    #[wasm_bindgen(js_name = gridSide)]
-    pub fn grid_side() -> usize {
-        image::grid(&[], GRID_SAMPLES, 8).0
-    }
-
-    /// The weights as a burnpack file. Resolves to `Uint8Array`.
-    pub fn save(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let (gan, host) = {
-                let trainer = inner.try_borrow().map_err(js)?;
-                (trainer.gan(), trainer.fresh_gan(&Device::flex()))
-            };
-            let bytes = weights::to_bytes_async(&gan, host).await.map_err(js)?;
-            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
-        })
-    }
-
-    /// Replace the weights with a burnpack file. Throws a clear message and keeps the current
-    /// weights if the file is damaged or belongs to another model.
-    pub fn load(&self, bytes: &[u8]) -> Result<(), JsError> {
-        let mut trainer = self
-            .inner
-            .try_borrow_mut()
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        trainer
-            .load_weights(bytes)
-            .map_err(|e| JsError::new(&e.to_string()))
-    }
-
-    /// Change the learning rate of both optimizers.
-    #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&self, lr: f64) -> Result<(), JsError> {
-        if !(lr.is_finite() && lr > 0.0) {
-            return Err(JsError::new("learning rate must be a positive number"));
-        }
-        self.inner.borrow_mut().set_learning_rate(lr);
-        Ok(())
-    }
-
-    /// Change the batch size.
-    #[wasm_bindgen(js_name = setBatchSize)]
-    pub fn set_batch_size(&self, batch: usize) -> Result<(), JsError> {
-        if !(1..=MAX_BATCH).contains(&batch) {
-            return Err(JsError::new(&format!(
-                "the batch size must be 1 to {MAX_BATCH}"
-            )));
-        }
-        self.inner.borrow_mut().set_batch_size(batch);
-        Ok(())
-    }
 }
