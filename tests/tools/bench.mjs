@@ -1,8 +1,10 @@
-// Browser half of the benchmark (`./build.sh bench` runs the native half first): GAN steps/s in
-// headless Chromium, losses read back every step as the page always does, and the time from
-// page load to the first drawn sample grid. Prints figures; asserts nothing.
-// Usage: node tools/bench.mjs [--backend webgpu|cpu] [--steps N]
-import { openDemo, start, waitFor } from '../e2e/harness.mjs';
+// Browser half of the benchmark (`./build.sh bench` runs the native half first), in headless
+// Chromium, losses read back every step as the page always does: GAN steps/s and the time from
+// page load to the first drawn sample grid; the writing demo's steps/s and tokens/s for the
+// "small" Transformer at batch 32 on Moby-Dick (the page's periodic validation and samples
+// included, as a reader sees it). Prints figures; asserts nothing.
+// Usage: node tools/bench.mjs [--backend webgpu|cpu] [--steps N] [--demo gan|writer]
+import { WRITER, openDemo, start, stats, waitFor } from '../e2e/harness.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)),
@@ -14,9 +16,9 @@ for (const backend of backends) {
   const env = await start({ webgpu: backend === 'webgpu' });
   try {
     const steps = stepsFor(backend);
-    for (const batch of [16, 64]) {
+    for (const batch of args.demo === 'writer' ? [] : [16, 64]) {
       const t0 = Date.now();
-      const { page } = await openDemo(env.context, env.url, { backend, batch, autostart: '1' });
+      const { page } = await openDemo(env.context, env.url, { demo: 'gan', backend, batch, autostart: '1' });
       await waitFor(page, 's => s.grids >= 1 || s.state === "failed"', 600_000);
       const firstGrid = Date.now() - t0;
       // The first step compiles shaders (WebGPU) or warms caches: time the ones after it.
@@ -30,6 +32,23 @@ for (const backend of backends) {
         `browser ${backend}${adapter ? ` (${adapter})` : ''}, gan batch ${batch}: ` +
           `${rate.toFixed(3)} steps/s (${(1000 / rate).toFixed(0)} ms/step, ${steps} steps); ` +
           `page load to first grid ${firstGrid} ms`,
+      );
+      await page.close();
+    }
+    if (args.demo !== 'gan') {
+      const params = { demo: 'writer', backend, dataset: 'moby-dick', preset: 'small', batch: 32, autostart: '1' };
+      const { page } = await openDemo(env.context, env.url, params);
+      await waitFor(page, 's => s.steps >= 1 || s.state === "failed"', 900_000, WRITER);
+      const t1 = await page.evaluate(() => performance.now());
+      await waitFor(page, `s => s.steps >= ${1 + steps}`, 3_600_000, WRITER);
+      const t2 = await page.evaluate(() => performance.now());
+      const { adapter, info } = await stats(page, WRITER);
+      const rate = (steps * 1000) / (t2 - t1);
+      const tokens = 32 * info.blockSize;
+      console.log(
+        `browser ${backend}${adapter ? ` (${adapter})` : ''}, gpt small batch 32 (moby-dick): ` +
+          `${rate.toFixed(3)} steps/s, ${(rate * tokens).toFixed(0)} tokens/s ` +
+          `(${(1000 / rate).toFixed(0)} ms/step, ${steps} steps)`,
       );
       await page.close();
     }

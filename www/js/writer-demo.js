@@ -1,6 +1,7 @@
 // <kindling-writer>: the writing demo, a character Transformer that learns names or prose.
 // Attributes (the page URL wins, as for every demo): backend, batch, lr, seed, autostart, and
-// dataset (names|moby-dick), preset (tiny|small), temperature, topk, prompt.
+// dataset (names|moby-dick), preset (tiny|small), temperature, topk, prompt, and model sizes
+// over the preset's: n_layer, n_embd, n_head, block_size.
 import { BASE, DemoElement, frame } from './demo.js';
 
 // Weights trained natively with `kindling gpt` (see README); other pairs train from scratch.
@@ -99,12 +100,12 @@ class KindlingWriter extends DemoElement {
     this.send({ type: 'prompt', text });
   }
 
-  dataset() {
+  corpusName() {
     return this.$('.dataset').value;
   }
 
   initSettings() {
-    const dataset = this.dataset();
+    const dataset = this.corpusName();
     return {
       task: 'writer',
       dataset,
@@ -113,6 +114,12 @@ class KindlingWriter extends DemoElement {
       temperature: Number(this.$('.temperature').value),
       topK: Math.round(Number(this.$('.topk').value)),
       prompt: this.$('.prompt').value,
+      sizes: {
+        nLayer: Number(this.setting('n_layer', 0)),
+        nEmbd: Number(this.setting('n_embd', 0)),
+        nHead: Number(this.setting('n_head', 0)),
+        blockSize: Number(this.setting('block_size', 0)),
+      },
     };
   }
 
@@ -124,9 +131,9 @@ class KindlingWriter extends DemoElement {
     this.$('.tokens').textContent = '–';
     this.$('.typed').textContent = this.$('.prompt').value;
     this.$('.continued').textContent = '';
-    this.shadowRoot.host.dataset.dataset = this.dataset();
+    this.dataset.corpus = this.corpusName();
     this.clearHeatmap();
-    const key = `${this.dataset()}/${this.$('.preset').value}`;
+    const key = `${this.corpusName()}/${this.$('.preset').value}`;
     this.$('.pretrained').dataset.available = PRETRAINED.has(key) ? 'yes' : 'no';
   }
 
@@ -145,17 +152,17 @@ class KindlingWriter extends DemoElement {
     const { info } = msg;
     this.stats.info = info;
     this.$('.params').textContent = info.parameters.toLocaleString('en');
-    const unit = this.dataset() === 'names' ? 'names' : 'characters';
+    const unit = this.corpusName() === 'names' ? 'names' : 'characters';
     const fmt = (n) => n.toLocaleString('en');
     return `${fmt(info.trainSize)} ${unit} to learn from, ${fmt(info.validationSize)} held out.`;
   }
 
   pretrainedUrl() {
-    return new URL(`weights/gpt-${this.dataset()}-${this.$('.preset').value}.bpk`, BASE);
+    return new URL(`weights/gpt-${this.corpusName()}-${this.$('.preset').value}.bpk`, BASE);
   }
 
   fileName(step) {
-    return `kindling-gpt-${this.dataset()}-${this.$('.preset').value}-step${step}.bpk`;
+    return `kindling-gpt-${this.corpusName()}-${this.$('.preset').value}-step${step}.bpk`;
   }
 
   onStep(msg) {

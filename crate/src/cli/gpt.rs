@@ -120,7 +120,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let samples = block_on(trainer.samples(count, len, sampling))?;
     let name = format!("gpt-{dataset}-{preset}");
     let samples_path = out.join(format!("{name}-samples.txt"));
-    std::fs::write(&samples_path, samples.join("\n---\n")).map_err(|e| e.to_string())?;
+    let separator = if count > 3 { "\n" } else { "\n\n---\n\n" };
+    let text = samples.join(separator) + "\n";
+    std::fs::write(&samples_path, text).map_err(|e| e.to_string())?;
     let weights_path = out.join(format!("{name}.bpk"));
     let bytes = weights::to_bytes(trainer.model()).map_err(|e| e.to_string())?;
     std::fs::write(&weights_path, bytes).map_err(|e| e.to_string())?;

@@ -1,22 +1,39 @@
 //! The GAN demo's session.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use burn::prelude::*;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::{check_settings, device, js, read};
+use super::{Shared, Trainer, check_settings, device, js, read};
 use crate::data::mnist::Mnist;
-use crate::gan::{GRID_SAMPLES, GanTrainer, GanTrainingConfig};
-use crate::{image, weights};
+use crate::gan::{GRID_SAMPLES, Gan, GanTrainer, GanTrainingConfig};
+use crate::image;
+use crate::weights::WeightsError;
+
+impl Trainer for GanTrainer {
+    type Model = Gan;
+    fn model(&self) -> Gan {
+        self.gan()
+    }
+    fn fresh(&self, device: &Device) -> Gan {
+        self.fresh_gan(device)
+    }
+    fn load(&mut self, bytes: &[u8]) -> Result<(), WeightsError> {
+        self.load_weights(bytes)
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        GanTrainer::set_learning_rate(self, lr)
+    }
+    fn set_batch_size(&mut self, batch: usize) {
+        GanTrainer::set_batch_size(self, batch)
+    }
+}
 
 /// A GAN training session on one backend.
 #[wasm_bindgen]
 pub struct GanSession {
-    inner: Rc<RefCell<GanTrainer>>,
+    inner: Shared<GanTrainer>,
     backend: String,
 }
 
@@ -33,12 +50,8 @@ impl GanSession {
                 .with_batch_size(batch)
                 .with_learning_rate(lr)
                 .with_seed(seed);
-            let trainer = GanTrainer::new(config, digits, &device);
-            Ok(GanSession {
-                inner: Rc::new(RefCell::new(trainer)),
-                backend,
-            }
-            .into())
+            let inner = Shared::new(GanTrainer::new(config, digits, &device));
+            Ok(GanSession { inner, backend }.into())
         })
     }
 
@@ -50,14 +63,13 @@ impl GanSession {
 
     /// Steps taken so far.
     #[wasm_bindgen(getter)]
-    pub fn steps(&self) -> usize {
-        self.inner.borrow().steps()
+    pub fn steps(&self) -> Result<usize, JsValue> {
+        Ok(self.inner.borrow()?.steps())
     }
 
     /// One training step. Resolves to `Float32Array [loss_d, loss_g]`.
     pub fn step(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let losses = inner.try_borrow_mut().map_err(js)?.step();
             let values = read(losses).await?;
             Ok(js_sys::Float32Array::from(&values[..]).into())
@@ -67,8 +79,7 @@ impl GanSession {
     /// `L_D` on held-out digits. Resolves to a number.
     #[wasm_bindgen(js_name = holdoutLoss)]
     pub fn holdout_loss(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let loss = inner.try_borrow().map_err(js)?.holdout_loss();
             Ok(JsValue::from_f64(read(loss).await?[0] as f64))
         })
@@ -77,8 +88,7 @@ impl GanSession {
     /// The 8×8 sample grid of the fixed latent batch. Resolves to grey `Uint8Array` pixels,
     /// `gridSide()` pixels square.
     pub fn grid(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let samples = inner.try_borrow().map_err(js)?.grid_samples();
             let values = read(samples.flatten::<1>(0, 3)).await?;
             let (_, _, grey) = image::grid(&values, GRID_SAMPLES, 8);
@@ -94,48 +104,24 @@ impl GanSession {
 
     /// The weights as a burnpack file. Resolves to `Uint8Array`.
     pub fn save(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let (gan, host) = {
-                let trainer = inner.try_borrow().map_err(js)?;
-                (trainer.gan(), trainer.fresh_gan(&Device::flex()))
-            };
-            let bytes = weights::to_bytes_async(&gan, host).await.map_err(js)?;
-            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
-        })
+        self.inner.save()
     }
 
     /// Replace the weights with a burnpack file. Throws a clear message and keeps the current
     /// weights if the file is damaged or belongs to another model.
-    pub fn load(&self, bytes: &[u8]) -> Result<(), JsError> {
-        let mut trainer = self
-            .inner
-            .try_borrow_mut()
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        trainer
-            .load_weights(bytes)
-            .map_err(|e| JsError::new(&e.to_string()))
+    pub fn load(&self, bytes: &[u8]) -> Result<(), JsValue> {
+        self.inner.load(bytes, "")
     }
 
     /// Change the learning rate of both optimizers.
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&self, lr: f64) -> Result<(), JsValue> {
-        check_settings(1, lr)?;
-        self.inner
-            .try_borrow_mut()
-            .map_err(js)?
-            .set_learning_rate(lr);
-        Ok(())
+        self.inner.set_learning_rate(lr)
     }
 
     /// Change the batch size.
     #[wasm_bindgen(js_name = setBatchSize)]
     pub fn set_batch_size(&self, batch: usize) -> Result<(), JsValue> {
-        check_settings(batch, 1.0)?;
-        self.inner
-            .try_borrow_mut()
-            .map_err(js)?
-            .set_batch_size(batch);
-        Ok(())
+        self.inner.set_batch_size(batch)
     }
 }

@@ -1,25 +1,41 @@
 //! The writing demo's session.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use burn::prelude::*;
 use js_sys::{Array, Float32Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::{check_settings, device, js, read};
-use crate::data::text::TextCorpus;
-use crate::gpt::{GptConfig, GptTrainer, GptTrainingConfig, SamplingConfig};
-use crate::weights;
+use super::{Shared, Trainer, check_settings, device, js, read};
+use crate::data::text::{Split, TextCorpus};
+use crate::gpt::{Gpt, GptConfig, GptTrainer, GptTrainingConfig, SamplingConfig};
+use crate::weights::WeightsError;
 
 /// The longest continuation the page asks for: generation reads back once per character.
 const MAX_NEW: usize = 1000;
 
+impl Trainer for GptTrainer {
+    type Model = Gpt;
+    fn model(&self) -> Gpt {
+        GptTrainer::model(self)
+    }
+    fn fresh(&self, device: &Device) -> Gpt {
+        self.fresh_model(device)
+    }
+    fn load(&mut self, bytes: &[u8]) -> Result<(), WeightsError> {
+        self.load_weights(bytes)
+    }
+    fn set_learning_rate(&mut self, lr: f64) {
+        GptTrainer::set_learning_rate(self, lr)
+    }
+    fn set_batch_size(&mut self, batch: usize) {
+        GptTrainer::set_batch_size(self, batch)
+    }
+}
+
 /// A writing-demo training session on one backend.
 #[wasm_bindgen]
 pub struct GptSession {
-    inner: Rc<RefCell<GptTrainer>>,
+    inner: Shared<GptTrainer>,
     backend: String,
 }
 
@@ -84,12 +100,8 @@ impl GptSession {
                 .with_batch_size(batch)
                 .with_learning_rate(lr)
                 .with_seed(seed);
-            let trainer = GptTrainer::new(config, corpus, &device);
-            Ok(GptSession {
-                inner: Rc::new(RefCell::new(trainer)),
-                backend,
-            }
-            .into())
+            let inner = Shared::new(GptTrainer::new(config, corpus, &device));
+            Ok(GptSession { inner, backend }.into())
         })
     }
 
@@ -101,20 +113,20 @@ impl GptSession {
 
     /// Steps taken so far.
     #[wasm_bindgen(getter)]
-    pub fn steps(&self) -> usize {
-        self.inner.borrow().steps()
+    pub fn steps(&self) -> Result<usize, JsValue> {
+        Ok(self.inner.borrow()?.steps())
     }
 
     /// Tokens one training step reads.
     #[wasm_bindgen(getter, js_name = tokensPerStep)]
-    pub fn tokens_per_step(&self) -> usize {
-        self.inner.borrow().tokens_per_step()
+    pub fn tokens_per_step(&self) -> Result<usize, JsValue> {
+        Ok(self.inner.borrow()?.tokens_per_step())
     }
 
     /// The model's sizes and data: `{nLayer, nEmbd, nHead, blockSize, vocab, parameters,
     /// trainSize, validationSize}` (sizes of the split in names, or characters for prose).
-    pub fn info(&self) -> Object {
-        let trainer = self.inner.borrow();
+    pub fn info(&self) -> Result<Object, JsValue> {
+        let trainer = self.inner.borrow()?;
         let model = &trainer.config().model;
         let corpus = trainer.corpus();
         let vocab: String = (0..corpus.vocab().len())
@@ -127,23 +139,18 @@ impl GptSession {
         set(&info, "blockSize", model.block_size as u32);
         set(&info, "vocab", vocab.replace('\0', ""));
         set(&info, "parameters", model.parameters() as u32);
-        set(
-            &info,
-            "trainSize",
-            corpus.len(crate::data::text::Split::Train) as u32,
-        );
+        set(&info, "trainSize", corpus.len(Split::Train) as u32);
         set(
             &info,
             "validationSize",
-            corpus.len(crate::data::text::Split::Validation) as u32,
+            corpus.len(Split::Validation) as u32,
         );
-        info
+        Ok(info)
     }
 
     /// One training step. Resolves to the batch's loss (nats per character).
     pub fn step(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let loss = inner.try_borrow_mut().map_err(js)?.step();
             Ok(JsValue::from_f64(read(loss).await?[0] as f64))
         })
@@ -152,8 +159,7 @@ impl GptSession {
     /// Loss on a fixed part of the held-out set. Resolves to a number.
     #[wasm_bindgen(js_name = validationLoss)]
     pub fn validation_loss(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let loss = inner.try_borrow().map_err(js)?.validation_loss();
             Ok(JsValue::from_f64(read(loss).await?[0] as f64))
         })
@@ -161,8 +167,7 @@ impl GptSession {
 
     /// `n` fresh samples of up to `max_len` characters. Resolves to an array of strings.
     pub fn samples(&self, n: usize, max_len: usize, temperature: f64, top_k: usize) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let sampling = sampling(temperature, top_k)?;
             let trainer = inner.try_borrow().map_err(js)?;
             let texts = trainer.samples(n.clamp(1, 64), max_len.min(MAX_NEW), sampling);
@@ -184,8 +189,7 @@ impl GptSession {
         temperature: f64,
         top_k: usize,
     ) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let sampling = sampling(temperature, top_k)?;
             let trainer = inner.try_borrow().map_err(js)?;
             let text = trainer
@@ -199,8 +203,7 @@ impl GptSession {
     /// `tokens` the characters the rows and columns stand for, `weights` a `Float32Array`
     /// `[nLayer, nHead, len, len]` (query rows, key columns).
     pub fn attention(&self, prompt: String) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
+        self.inner.promise(|inner| async move {
             let trainer = inner.try_borrow().map_err(js)?;
             let (tokens, maps) = trainer.attention(&prompt).await.map_err(js)?;
             let out = Object::new();
@@ -219,45 +222,23 @@ impl GptSession {
 
     /// The weights as a burnpack file. Resolves to `Uint8Array`.
     pub fn save(&self) -> Promise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let (model, host) = {
-                let trainer = inner.try_borrow().map_err(js)?;
-                (trainer.model(), trainer.fresh_model(&Device::flex()))
-            };
-            let bytes = weights::to_bytes_async(&model, host).await.map_err(js)?;
-            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
-        })
+        self.inner.save()
     }
 
     /// Replace the weights with a burnpack file. Throws a clear message and keeps the current
     /// weights if the file is damaged or belongs to another model, data set or preset.
     pub fn load(&self, bytes: &[u8]) -> Result<(), JsValue> {
-        let mut trainer = self.inner.try_borrow_mut().map_err(js)?;
-        trainer.load_weights(bytes).map_err(|e| {
-            js(format!(
-                "{e} (weights only fit the data set and model sizes they were trained with)"
-            ))
-        })
+        let hint = " (weights only fit the data set and model sizes they were trained with)";
+        self.inner.load(bytes, hint)
     }
 
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&self, lr: f64) -> Result<(), JsValue> {
-        check_settings(1, lr)?;
-        self.inner
-            .try_borrow_mut()
-            .map_err(js)?
-            .set_learning_rate(lr);
-        Ok(())
+        self.inner.set_learning_rate(lr)
     }
 
     #[wasm_bindgen(js_name = setBatchSize)]
     pub fn set_batch_size(&self, batch: usize) -> Result<(), JsValue> {
-        check_settings(batch, 1.0)?;
-        self.inner
-            .try_borrow_mut()
-            .map_err(js)?
-            .set_batch_size(batch);
-        Ok(())
+        self.inner.set_batch_size(batch)
     }
 }

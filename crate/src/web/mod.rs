@@ -6,10 +6,14 @@
 //! call at a time, and an overlapping call gets an error rather than a panic.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use burn::prelude::*;
 use burn::tensor::wgpu::WgpuBackend;
+
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 pub mod gan;
 pub mod gpt;
@@ -64,4 +68,75 @@ async fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsValue> {
 
 fn js<E: std::fmt::Display>(error: E) -> JsValue {
     JsError::new(&error.to_string()).into()
+}
+
+/// What every session asks of its trainer, so that saving, loading and the settings are
+/// written once for all demos.
+trait Trainer: 'static {
+    type Model: Module + 'static;
+    /// The live model (a cheap handle).
+    fn model(&self) -> Self::Model;
+    /// A newly built model of the same sizes on `device`.
+    fn fresh(&self, device: &Device) -> Self::Model;
+    fn load(&mut self, bytes: &[u8]) -> Result<(), crate::weights::WeightsError>;
+    fn set_learning_rate(&mut self, lr: f64);
+    fn set_batch_size(&mut self, batch: usize);
+}
+
+/// A session's trainer, shared with the futures its methods return.
+struct Shared<T>(Rc<RefCell<T>>);
+
+impl<T: Trainer> Shared<T> {
+    fn new(trainer: T) -> Self {
+        Self(Rc::new(RefCell::new(trainer)))
+    }
+
+    /// Run `work` on the trainer inside a `Promise`; an overlapping call gets an error.
+    fn promise<F, Fut>(&self, work: F) -> Promise
+    where
+        F: FnOnce(Rc<RefCell<T>>) -> Fut,
+        Fut: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+    {
+        future_to_promise(work(self.0.clone()))
+    }
+
+    fn borrow(&self) -> Result<std::cell::Ref<'_, T>, JsValue> {
+        self.0.try_borrow().map_err(js)
+    }
+
+    fn borrow_mut(&self) -> Result<std::cell::RefMut<'_, T>, JsValue> {
+        self.0.try_borrow_mut().map_err(js)
+    }
+
+    /// The weights as a burnpack file: resolves to `Uint8Array`.
+    fn save(&self) -> Promise {
+        self.promise(|inner| async move {
+            let (model, host) = {
+                let trainer = inner.try_borrow().map_err(js)?;
+                (trainer.model(), trainer.fresh(&Device::flex()))
+            };
+            let bytes = crate::weights::to_bytes_async(&model, host)
+                .await
+                .map_err(js)?;
+            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
+        })
+    }
+
+    /// Replace the weights; on error (`hint` is added to the message) the old ones stay.
+    fn load(&self, bytes: &[u8], hint: &str) -> Result<(), JsValue> {
+        let loaded = self.borrow_mut()?.load(bytes);
+        loaded.map_err(|e| js(format!("{e}{hint}")))
+    }
+
+    fn set_learning_rate(&self, lr: f64) -> Result<(), JsValue> {
+        check_settings(1, lr)?;
+        self.borrow_mut()?.set_learning_rate(lr);
+        Ok(())
+    }
+
+    fn set_batch_size(&self, batch: usize) -> Result<(), JsValue> {
+        check_settings(batch, 1.0)?;
+        self.borrow_mut()?.set_batch_size(batch);
+        Ok(())
+    }
 }
