@@ -300,6 +300,19 @@ mod training {
     }
 
     #[test]
+    fn the_full_validation_loss_weights_batches_by_their_tokens() {
+        let mut t = trainer("tiny", 12);
+        for _ in 0..10 {
+            t.step();
+        }
+        let one_batch = scalar(t.full_validation_loss(1000));
+        let per_name = scalar(t.full_validation_loss(1));
+        assert!((one_batch - per_name).abs() < 1e-5, "{one_batch} vs {per_name}");
+        // This held-out set is smaller than the estimate's budget, so both read all of it.
+        assert!((scalar(t.validation_loss()) - one_batch).abs() < 1e-5);
+    }
+
+    #[test]
     fn the_same_seed_gives_the_same_samples() {
         let sampling = SamplingConfig::new();
         let run = |seed| {

@@ -35,10 +35,9 @@ async function fetchGz(url, label) {
 }
 
 // Extra reads (samples, held-out losses) can cost as much as a step on a slow backend, so each
-// waits at least its `interval` (ms) and at least four times its own last duration; a task may
-// also ask for one every `everySteps` steps at most.
+// waits at least its `interval` (ms) and at least four times its own last duration. One with
+// `everySteps` also waits for that many steps, or for `maxWait` ms and one step if sooner.
 function due(extra, now, step) {
-  if (extra.wanted) return true;
   if (extra.everySteps && step - (extra.lastStep ?? 0) < extra.everySteps) {
     return extra.maxWait !== undefined && now - (extra.last ?? 0) > extra.maxWait && step > (extra.lastStep ?? 0);
   }
@@ -47,16 +46,21 @@ function due(extra, now, step) {
 
 async function runExtra(extra, step) {
   const t0 = performance.now();
-  extra.wanted = false;
   await extra.run();
   const t1 = performance.now();
   Object.assign(extra, { last: t1, cost: t1 - t0, lastStep: step });
 }
 
-async function runExtras(step, first) {
+/**
+ * Run the extras that are due. `when` is 'start' (a new model: ready, loaded, first step: all
+ * run), 'manual' (a step the reader asked for while paused: all but those marked
+ * `manual: false`) or 'loop' (while running: those whose time has come).
+ */
+async function runExtras(step, when) {
   const now = performance.now();
   for (const extra of Object.values(task.extras)) {
-    if ((first && extra.atStart !== false) || due(extra, now, step)) await runExtra(extra, step);
+    const run = when === 'start' || (when === 'manual' && extra.manual !== false) || due(extra, now, step);
+    if (run) await runExtra(extra, step);
   }
 }
 
@@ -87,7 +91,7 @@ async function oneStep() {
     autosave = await task.session.save();
     autosaveStep = step;
   }
-  await runExtras(step, step === 1 || !running);
+  await runExtras(step, step === 1 ? 'start' : running ? 'loop' : 'manual');
   return true;
 }
 
@@ -135,7 +139,7 @@ const handlers = {
     autosave = await task.session.save();
     autosaveStep = task.session.steps;
     post({ type: 'ready', backend: task.session.backend, ...task.ready });
-    await runExtras(0, true);
+    await runExtras(0, 'start');
   },
   start() {
     if (running) return;
@@ -163,7 +167,7 @@ const handlers = {
     autosave = await task.session.save();
     autosaveStep = task.session.steps;
     post({ type: 'loaded', step: task.session.steps });
-    await runExtras(task.session.steps, true);
+    await runExtras(task.session.steps, 'start');
   },
 };
 

@@ -22,6 +22,7 @@ export async function create({ settings, post, fetchGz }) {
       },
       holdout: {
         interval: 3000,
+        manual: false, // a single step asks for the new grid; the held-out loss can wait
         async run() {
           post({ type: 'holdout', step: session.steps, loss: await session.holdoutLoss() });
         },
