@@ -7,6 +7,7 @@
 //!
 //! - [`gan`]: a GAN that learns to draw MNIST digits.
 //! - [`gpt`]: a character Transformer that learns to write names or prose.
+//! - [`seq2seq`]: an encoder–decoder Transformer that learns to translate dates and more.
 //! - [`transformer`]: the attention blocks the Transformers share.
 //! - [`data`]: the data sets, in the compact forms the build prepares.
 //! - [`weights`]: saving and loading weights in burn's record format (burnpack), including
@@ -21,6 +22,7 @@ pub mod image;
 pub mod init;
 pub mod readback;
 pub mod rng;
+pub mod seq2seq;
 pub mod transformer;
 pub mod weights;
 

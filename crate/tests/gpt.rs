@@ -307,7 +307,10 @@ mod training {
         }
         let one_batch = scalar(t.full_validation_loss(1000));
         let per_name = scalar(t.full_validation_loss(1));
-        assert!((one_batch - per_name).abs() < 1e-5, "{one_batch} vs {per_name}");
+        assert!(
+            (one_batch - per_name).abs() < 1e-5,
+            "{one_batch} vs {per_name}"
+        );
         // This held-out set is smaller than the estimate's budget, so both read all of it.
         assert!((scalar(t.validation_loss()) - one_batch).abs() < 1e-5);
     }

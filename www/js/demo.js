@@ -62,7 +62,7 @@ export class DemoElement extends HTMLElement {
     this.name = name;
     this.series = series;
     /** Public, read-only view of the run, for hosts and tests. */
-    this.stats = { state: 'loading', backend: null, reason: '', steps: 0, losses: [] };
+    this.stats = { state: 'loading', backend: null, reason: '', steps: 0, losses: [], stepMs: [] };
     this.worker = null;
   }
 
@@ -168,7 +168,7 @@ export class DemoElement extends HTMLElement {
   /** (Re)start the worker on `backend`, optionally with weights to load. */
   launch(backend, reason, weights) {
     this.worker?.terminate();
-    Object.assign(this.stats, { state: 'loading', backend, reason, steps: 0, losses: [] });
+    Object.assign(this.stats, { state: 'loading', backend, reason, steps: 0, losses: [], stepMs: [] });
     this.resetPanel?.();
     this.plot.clear();
     this.setControls(false);
@@ -219,6 +219,7 @@ export class DemoElement extends HTMLElement {
         break;
       case 'step':
         this.stats.steps = msg.step;
+        this.stats.stepMs.push(msg.stepMs);
         this.$('.steps').textContent = String(msg.step);
         this.$('.rate').textContent = msg.stepsPerSec ? msg.stepsPerSec.toFixed(2) : '–';
         this.onStep(msg);

@@ -65,13 +65,15 @@ async function runExtras(step, when) {
 }
 
 async function oneStep() {
+  const t0 = performance.now();
   const { losses, ...fields } = await task.step();
   const step = task.session.steps;
   const now = performance.now();
   recent.push(now);
   while (recent.length > 20) recent.shift();
   const rate = recent.length > 1 ? ((recent.length - 1) * 1000) / (now - recent[0]) : 0;
-  post({ type: 'step', step, ...fields, stepsPerSec: rate });
+  // stepMs: the update alone, loss read back included (what the benchmark reports).
+  post({ type: 'step', step, ...fields, stepsPerSec: rate, stepMs: now - t0 });
   const bad = losses.find((l) => !Number.isFinite(l));
   if (bad !== undefined) {
     running = false;

@@ -3,6 +3,7 @@
 // dataset (names|moby-dick), preset (tiny|small), temperature, topk, prompt, and model sizes
 // over the preset's: n_layer, n_embd, n_head, block_size.
 import { BASE, DemoElement, frame } from './demo.js';
+import { drawHeatmap, layerMap } from './heatmap.js';
 
 // Weights trained natively with `kindling gpt` (see README); other pairs train from scratch.
 const PRETRAINED = new Set(['names/tiny', 'moby-dick/small']);
@@ -46,9 +47,6 @@ const TEMPLATE = frame({
       </section>
     </div>`,
 });
-
-/** How a token is drawn on the heatmap's axes. */
-const label = (t) => ({ ' ': '␣', '\n': '↵' })[t] ?? t;
 
 class KindlingWriter extends DemoElement {
   constructor() {
@@ -229,49 +227,15 @@ class KindlingWriter extends DemoElement {
     this.stats.heatmap = null;
   }
 
-  /** The chosen layer's map, one head or their average: `len × len`, rows = queries. */
-  currentMap() {
-    const { nHead, len, weights } = this.maps;
+  drawHeatmap() {
+    if (!this.maps) return;
+    const { len, tokens, nHead, weights, step } = this.maps;
     const layer = Number(this.$('.layer').value || 0);
     const head = this.$('.head').value || 'avg';
     const heads = head === 'avg' ? [...Array(nHead).keys()] : [Number(head)];
-    const map = new Float32Array(len * len);
-    for (const h of heads) {
-      const offset = (layer * nHead + h) * len * len;
-      for (let i = 0; i < len * len; i++) map[i] += weights[offset + i] / heads.length;
-    }
-    return { map, layer, head };
-  }
-
-  drawHeatmap() {
-    if (!this.maps) return;
-    const { len, tokens } = this.maps;
-    const { map, layer, head } = this.currentMap();
-    const cell = Math.max(6, Math.min(28, Math.floor(448 / len)));
-    const margin = 16;
-    const canvas = this.$('.heatmap');
-    canvas.width = canvas.height = margin + len * cell;
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    for (let i = 0; i < len; i++) {
-      for (let j = 0; j < len; j++) {
-        const w = map[i * len + j];
-        // Dark blue for full attention; white for none.
-        const shade = Math.round(255 * (1 - Math.min(1, Math.max(0, w))));
-        ctx.fillStyle = `rgb(${shade}, ${Math.round(shade * 0.9 + 25)}, 255)`;
-        ctx.fillRect(margin + j * cell, margin + i * cell, cell - 1, cell - 1);
-      }
-    }
-    ctx.fillStyle = '#333';
-    ctx.font = `${Math.min(12, cell)}px ui-monospace, monospace`;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    tokens.forEach((t, k) => {
-      ctx.fillText(label(t), margin + k * cell + cell / 2, margin / 2); // keys, along the top
-      ctx.fillText(label(t), margin / 2, margin + k * cell + cell / 2); // queries, down the side
-    });
-    this.stats.heatmap = { len, tokens, layer, head, step: this.maps.step, width: canvas.width, height: canvas.height, cell, margin };
+    const map = layerMap(weights, { nHead, rows: len, cols: len }, layer, heads);
+    const geometry = drawHeatmap(this.$('.heatmap'), map, tokens, tokens);
+    this.stats.heatmap = { len, tokens, layer, head, step, ...geometry };
   }
 }
 

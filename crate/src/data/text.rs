@@ -62,6 +62,11 @@ impl Vocab {
         Self { symbols, pad, end }
     }
 
+    /// The distinct characters of `chars` after a padding and an end token (ids 0 and 1).
+    pub fn with_specials(chars: impl Iterator<Item = char>) -> Self {
+        Self::new(chars, true)
+    }
+
     /// Number of tokens, the model's input and output width.
     pub fn len(&self) -> usize {
         self.symbols.len()

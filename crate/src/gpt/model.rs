@@ -19,7 +19,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 
-use crate::transformer::{Block, BlockConfig, causal_mask};
+use crate::transformer::{Block, BlockConfig, causal_mask, embed};
 
 /// The model's sizes. Names follow GPT-2: `n_embd` is d_model, `block_size` the context.
 #[derive(Config, Debug)]
@@ -102,20 +102,12 @@ impl Gpt {
     /// `tokens` is `[batch, seq]` with `seq ≤ block_size`.
     pub fn forward(&self, tokens: Tensor<2, Int>) -> GptOutput {
         let [batch, seq] = tokens.dims();
-        assert!(
-            seq <= self.block_size(),
-            "a sequence of {seq} tokens is longer than the context ({})",
-            self.block_size()
-        );
         let device = tokens.device();
-        let positions = Tensor::<1, Int>::arange(0..seq as i64, &device).reshape([1, seq]);
-        let tok = self.wte.forward(tokens);
-        let [_, _, n_embd] = tok.dims();
-        let mut x = tok + self.wpe.forward(positions).expand([batch, seq, n_embd]);
+        let mut x = embed(&self.wte, &self.wpe, tokens);
         let mask = causal_mask(batch, seq, &device);
         let mut attention = Vec::with_capacity(self.blocks.len());
         for block in &self.blocks {
-            let (next, weights) = block.forward(x, Some(mask.clone()));
+            let (next, weights) = block.forward(x, Some(mask.clone()), None);
             x = next;
             attention.push(weights);
         }
