@@ -7,6 +7,9 @@
 //!              [--seed N] [--every N] [--out DIR] [--text FILE] [--weights FILE]
 //!              [--n-layer N] [--n-embd N] [--n-head N] [--block-size N]
 //!              [--temperature X] [--top-k N] [--device cpu|wgpu]
+//! kindling translate [--task dates|reverse|sort] [--steps N] [--batch N] [--lr X] [--seed N]
+//!              [--every N] [--out DIR] [--weights FILE] [--n-layer N] [--n-embd N]
+//!              [--n-head N] [--device cpu|wgpu]
 //! kindling bench [--steps N]
 //! ```
 
@@ -24,6 +27,7 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     mod gpt;
+    mod translate;
 
     use std::collections::HashMap;
     use std::path::{Path, PathBuf};
@@ -74,8 +78,13 @@ mod cli {
         match args.first().map(String::as_str) {
             Some("gan") => gan(&args[1..]),
             Some("gpt") => gpt::run(&args[1..]),
+            Some("translate") => translate::run(&args[1..]),
             Some("bench") => bench(&args[1..]),
-            _ => Err(format!("{USAGE}\n       {}", gpt::USAGE)),
+            _ => Err(format!(
+                "{USAGE}\n       {}\n       {}",
+                gpt::USAGE,
+                translate::USAGE
+            )),
         }
     }
 

@@ -17,11 +17,13 @@
 //! assert_eq!((y.dims(), weights.dims()), ([2, 5, 16], [2, 4, 5, 5]));
 //! ```
 
+use burn::grad_clipping::GradientClippingConfig;
 use burn::nn::attention::{
     MhaInput, MultiHeadAttention, MultiHeadAttentionConfig, generate_autoregressive_mask,
 };
 use burn::nn::transformer::{PositionWiseFeedForward, PositionWiseFeedForwardConfig};
 use burn::nn::{Embedding, LayerNorm, LayerNormConfig};
+use burn::optim::{AdamWConfig, ModuleOptimizer};
 use burn::prelude::*;
 
 /// Sizes of one block.
@@ -177,6 +179,17 @@ fn masked(
         Some(pad) => input.mask_pad(pad),
         None => input,
     }
+}
+
+/// The optimizer both Transformers train with: AdamW (β2 0.99, as is usual for small
+/// Transformers) with decoupled `weight_decay`, gradients rescaled to at most norm `grad_clip`
+/// so that early steps cannot blow up.
+pub fn adamw(weight_decay: f32, grad_clip: f32) -> ModuleOptimizer {
+    AdamWConfig::new()
+        .with_beta_2(0.99)
+        .with_weight_decay(weight_decay)
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(grad_clip)))
+        .init()
 }
 
 /// Token embeddings plus learned position embeddings of `tokens` (`[batch, seq]`, with `seq`

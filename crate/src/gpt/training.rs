@@ -13,14 +13,14 @@
 //! assert!(loss.is_finite());
 //! ```
 
-use burn::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
 use super::model::{Gpt, GptConfig, next_token_loss};
 use super::sample::{AttentionMaps, SamplingConfig, attention_maps, generate};
 use crate::data::text::{TextCorpus, TokenBatch};
 use crate::rng::SplitMix64;
+use crate::transformer::adamw;
 use crate::weights::{self, WeightsError};
 
 /// Tokens the quick validation estimate reads (a fixed subset of the held-out set): enough for
@@ -67,7 +67,7 @@ impl GptTrainer {
         let rows = (ESTIMATE_TOKENS / corpus.seq_len(config.model.block_size)).max(16);
         let estimate = corpus.validation(config.model.block_size, rows, rows);
         Self {
-            optim: adamw(&config),
+            optim: adamw(config.weight_decay, config.grad_clip),
             batches: SplitMix64::new(config.seed.wrapping_add(1)),
             model,
             corpus,
@@ -248,15 +248,7 @@ impl GptTrainer {
     pub fn load_weights(&mut self, bytes: &[u8]) -> Result<(), WeightsError> {
         self.model = weights::load(self.fresh_model(&self.device), bytes)?;
         // The moments belong to the old weights.
-        self.optim = adamw(&self.config);
+        self.optim = adamw(self.config.weight_decay, self.config.grad_clip);
         Ok(())
     }
-}
-
-fn adamw(config: &GptTrainingConfig) -> ModuleOptimizer {
-    AdamWConfig::new()
-        .with_beta_2(0.99)
-        .with_weight_decay(config.weight_decay)
-        .with_grad_clipping(Some(GradientClippingConfig::Norm(config.grad_clip)))
-        .init()
 }

@@ -11,8 +11,7 @@
 //! assert!(loss.is_finite());
 //! ```
 
-use burn::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
 use super::model::{Seq2Seq, Seq2SeqConfig};
@@ -21,6 +20,7 @@ use crate::data::text::Vocab;
 use crate::gpt::{SamplingConfig, next_token_loss};
 use crate::readback;
 use crate::rng::SplitMix64;
+use crate::transformer::adamw;
 use crate::weights::{self, WeightsError};
 
 /// Everything that shapes a run, besides the task (which fixes the vocabularies and lengths).
@@ -34,7 +34,7 @@ pub struct TranslateTrainingConfig {
     pub n_head: usize,
     #[config(default = 64)]
     pub batch_size: usize,
-    #[config(default = 1e-3)]
+    #[config(default = 2e-3)]
     pub learning_rate: f64,
     #[config(default = 0.01)]
     pub weight_decay: f32,
@@ -139,7 +139,7 @@ impl TranslateTrainer {
         let device = device.clone().autodiff();
         let model = crate::init::seeded(&device, config.seed, |d| model_config.init(d));
         Self {
-            optim: adamw(&config),
+            optim: adamw(config.weight_decay, 1.0),
             examples: SplitMix64::new(config.seed.wrapping_add(1)),
             model_config,
             data,
@@ -296,7 +296,7 @@ impl TranslateTrainer {
         let mut tgt = vec![vec![end]; rows];
         let mut done = vec![false; rows];
         let mut outputs = vec![Vec::new(); rows];
-        for _ in 0..self.data.max_target() + 1 {
+        for _ in 0..self.data.max_target() {
             let len = tgt[0].len();
             let flat: Vec<usize> = tgt.iter().flatten().copied().collect();
             let (logits, _, _) =
@@ -310,7 +310,10 @@ impl TranslateTrainer {
                     if token == end {
                         done[r] = true
                     } else {
-                        outputs[r].push(token)
+                        outputs[r].push(token);
+                        // An output that never ends is cut at the task's longest, so that it
+                        // and its start token still fit the decoder's positions.
+                        done[r] = outputs[r].len() == self.data.max_target();
                     }
                 }
             }
@@ -334,15 +337,7 @@ impl TranslateTrainer {
     /// Load a weights file. On error the running model is untouched.
     pub fn load_weights(&mut self, bytes: &[u8]) -> Result<(), WeightsError> {
         self.model = weights::load(self.fresh_model(&self.device), bytes)?;
-        self.optim = adamw(&self.config);
+        self.optim = adamw(self.config.weight_decay, 1.0);
         Ok(())
     }
-}
-
-fn adamw(config: &TranslateTrainingConfig) -> ModuleOptimizer {
-    AdamWConfig::new()
-        .with_beta_2(0.99)
-        .with_weight_decay(config.weight_decay)
-        .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
-        .init()
 }

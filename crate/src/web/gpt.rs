@@ -1,11 +1,11 @@
 //! The writing demo's session.
 
 use burn::prelude::*;
-use js_sys::{Array, Float32Array, Object, Promise, Reflect};
+use js_sys::{Array, Float32Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::{Shared, Trainer, check_settings, device, js, read};
+use super::{Shared, Trainer, check_settings, device, js, read, set};
 use crate::data::text::{Split, TextCorpus};
 use crate::gpt::{Gpt, GptConfig, GptTrainer, GptTrainingConfig, SamplingConfig};
 use crate::weights::WeightsError;
@@ -46,10 +46,6 @@ fn sampling(temperature: f64, top_k: usize) -> Result<SamplingConfig, JsValue> {
     Ok(SamplingConfig::new()
         .with_temperature(temperature)
         .with_top_k(top_k))
-}
-
-fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
-    Reflect::set(object, &key.into(), &value.into()).expect("setting a field of a plain object");
 }
 
 #[wasm_bindgen]

@@ -17,6 +17,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 pub mod gan;
 pub mod gpt;
+pub mod translate;
 
 /// The largest batch the page accepts: beyond it a step takes too long to watch.
 const MAX_BATCH: usize = 512;
@@ -64,6 +65,12 @@ pub(crate) async fn device(backend: &str) -> Result<Device, JsError> {
 
 async fn read<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsValue> {
     crate::readback::floats(tensor).await.map_err(js)
+}
+
+/// Set `key` on a plain JS object the session builds.
+fn set(object: &js_sys::Object, key: &str, value: impl Into<JsValue>) {
+    js_sys::Reflect::set(object, &key.into(), &value.into())
+        .expect("setting a field of a plain object");
 }
 
 fn js<E: std::fmt::Display>(error: E) -> JsValue {
