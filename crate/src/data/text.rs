@@ -126,13 +126,16 @@ pub struct TokenBatch {
     pub cols: usize,
 }
 
+/// Token ids as a `[rows, cols]` integer tensor on `device`.
+pub fn id_tensor(ids: &[usize], rows: usize, cols: usize, device: &Device) -> Tensor<2, Int> {
+    let ids: Vec<i32> = ids.iter().map(|&i| i as i32).collect();
+    Tensor::from_data(TensorData::new(ids, [rows, cols]), device)
+}
+
 impl TokenBatch {
     /// `(inputs, targets)`, both `[rows, cols]`.
     pub fn to_device(&self, device: &Device) -> (Tensor<2, Int>, Tensor<2, Int>) {
-        let tensor = |ids: &[usize]| {
-            let ids: Vec<i32> = ids.iter().map(|&i| i as i32).collect();
-            Tensor::from_data(TensorData::new(ids, [self.rows, self.cols]), device)
-        };
+        let tensor = |ids: &[usize]| id_tensor(ids, self.rows, self.cols, device);
         (tensor(&self.inputs), tensor(&self.targets))
     }
 

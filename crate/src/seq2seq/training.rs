@@ -16,7 +16,7 @@ use burn::prelude::*;
 
 use super::model::{Seq2Seq, Seq2SeqConfig};
 use crate::data::tasks::{Example, Task, TaskData};
-use crate::data::text::Vocab;
+use crate::data::text::{Vocab, id_tensor};
 use crate::gpt::{SamplingConfig, next_token_loss};
 use crate::readback;
 use crate::rng::SplitMix64;
@@ -95,8 +95,7 @@ impl PairBatch {
     }
 
     fn tensor(ids: &[usize], rows: usize, cols: usize, device: &Device) -> Tensor<2, Int> {
-        let ids: Vec<i32> = ids.iter().map(|&i| i as i32).collect();
-        Tensor::from_data(TensorData::new(ids, [rows, cols]), device)
+        id_tensor(ids, rows, cols, device)
     }
 }
 
